@@ -1,0 +1,1 @@
+"""seq2add's terminal app and command line."""
