@@ -73,7 +73,7 @@ class Batch:
         return (self.operator_codes == OPERATORS.index(op)).any(axis=1)
 
 
-# -- generation ---------------------------------------------------------------------------------
+# -- generation ------------------------------------------------------------------------------------
 
 
 def generate(
@@ -288,7 +288,7 @@ def _pick_divisors(
     return divisors, found
 
 
-# -- encoding -------------------------------------------------------------------------------------
+# -- encoding --------------------------------------------------------------------------------------
 
 
 def _digit_counts(values: np.ndarray) -> np.ndarray:
@@ -433,7 +433,7 @@ def to_one_hot(ids: np.ndarray, size: int) -> np.ndarray:
     return np.take(np.eye(size, dtype=np.float32), ids, axis=0)
 
 
-# -- decoding -----------------------------------------------------------------------------------
+# -- decoding --------------------------------------------------------------------------------------
 
 
 def decode_symbols(spec: ProblemSpec, ids: np.ndarray, *, reverse: bool) -> list[str]:
@@ -455,7 +455,7 @@ def decode_answers(spec: ProblemSpec, output: np.ndarray) -> list[str]:
     return decode_symbols(spec, output, reverse=spec.reverse_output)
 
 
-# -- memory ---------------------------------------------------------------------------------------
+# -- memory ----------------------------------------------------------------------------------------
 
 
 def array_bytes(spec: ProblemSpec, n: int, *, one_hot: bool) -> int:
@@ -503,7 +503,7 @@ def check_memory(spec: ProblemSpec, n: int, *, one_hot: bool) -> None:
         )
 
 
-# -- typed expressions ----------------------------------------------------------------------------
+# -- typed expressions -----------------------------------------------------------------------------
 
 
 class ExpressionError(ValueError):

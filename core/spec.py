@@ -252,7 +252,7 @@ class ProblemSpec:
                 )
 
 
-# -- exact answer bounds ------------------------------------------------------------------------
+# -- exact answer bounds ---------------------------------------------------------------------------
 #
 # An expression is a sum of signed "groups", each a chain of * and / over consecutive operands.
 # Groups draw on disjoint operands, so the extremes of the whole are sums of the extremes of the

@@ -1,0 +1,181 @@
+"""Named recipes: a problem, a model and a way to train it, with the exact-match it must reach.
+
+`notebook` reproduces the tutorial exactly; the others are tuned recipes for the homework
+problems (see benchmarks/RESULTS.md for what was tried and measured).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from core.model import ModelConfig
+from core.spec import ProblemSpec, SpecError, parse_terms
+from core.train import TrainingConfig
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A complete, reproducible training recipe."""
+
+    name: str
+    """What ``--preset`` takes."""
+    description: str
+    """One line for menus and ``--help``."""
+    spec: ProblemSpec
+    model: ModelConfig
+    training: TrainingConfig
+    target_exact: float
+    """Exact-match the shipped model must reach on fresh samples."""
+
+
+PRESETS: dict[str, Preset] = {
+    preset.name: preset
+    for preset in (
+        Preset(
+            "notebook",
+            "The tutorial as written: 3 terms of 1–10, LSTM 75/50, 75,000 samples, 1 epoch",
+            ProblemSpec(),
+            ModelConfig(),
+            TrainingConfig(),
+            0.96,
+        ),
+        Preset(
+            "notebook-perfect",
+            "The tutorial's problem, every answer right, in less time than the tutorial takes",
+            ProblemSpec(),
+            ModelConfig(),
+            TrainingConfig(
+                samples=60_000,
+                epochs=5,
+                batch_size=64,
+                learning_rate=0.005,
+                schedule="cosine",
+                fresh_data=True,
+            ),
+            1.0,
+        ),
+        Preset(
+            "three-digit",
+            "2 terms of 0–999 (the Keras example's problem), reversed digits",
+            ProblemSpec("+", 2, 2, 0, 999, reverse_input=True, reverse_output=True),
+            ModelConfig(encoder_units=128, decoder_units=128),
+            TrainingConfig(
+                samples=100_000,
+                epochs=10,
+                batch_size=64,
+                learning_rate=0.005,
+                schedule="cosine",
+                fresh_data=True,
+            ),
+            0.999,
+        ),
+        Preset(
+            "variable-terms",
+            "2 to 5 terms of 1–99 added",
+            ProblemSpec("+", 2, 5, 1, 99, reverse_input=True, reverse_output=True),
+            ModelConfig(encoder_units=128, decoder_units=128),
+            TrainingConfig(
+                samples=100_000,
+                epochs=10,
+                batch_size=64,
+                learning_rate=0.005,
+                schedule="cosine",
+                fresh_data=True,
+            ),
+            0.995,
+        ),
+        Preset(
+            "four-ops",
+            "2 to 3 terms of 1–20 with + - * / (× and ÷ first, whole divisions)",
+            ProblemSpec("+-*/", 2, 3, 1, 20, reverse_output=True),
+            ModelConfig("attention", 128, 128),
+            TrainingConfig(
+                samples=100_000,
+                epochs=20,
+                batch_size=64,
+                learning_rate=0.003,
+                schedule="cosine",
+                fresh_data=True,
+            ),
+            0.99,
+        ),
+        Preset(
+            "long-addition",
+            "2 terms of up to 9 digits (Learning to Execute's addition task)",
+            ProblemSpec("+", 2, 2, 0, 999_999_999, reverse_input=True, reverse_output=True),
+            ModelConfig("attention", 128, 128),
+            TrainingConfig(
+                samples=100_000,
+                epochs=20,
+                batch_size=64,
+                learning_rate=0.003,
+                schedule="cosine",
+                curriculum="combined",
+            ),
+            0.99,
+        ),
+    )
+}
+"""Every preset by name; the order is the order menus show."""
+
+DEFAULT_OPPONENT = "notebook-perfect"
+"""The shipped model the app and the quiz open with."""
+
+
+_SPEC_FIELDS = {
+    "ops": "operators",
+    "smallest": "smallest",
+    "largest": "largest",
+    "pad_side": "pad_side",
+    "reverse_input": "reverse_input",
+    "reverse_output": "reverse_output",
+}
+_MODEL_FIELDS = {
+    "arch": "architecture",
+    "encoder_units": "encoder_units",
+    "decoder_units": "decoder_units",
+    "encoder_layers": "encoder_layers",
+    "decoder_layers": "decoder_layers",
+}
+_TRAINING_FIELDS = {
+    "samples": "samples",
+    "epochs": "epochs",
+    "batch_size": "batch_size",
+    "lr": "learning_rate",
+    "seed": "seed",
+    "fresh_data": "fresh_data",
+    "schedule": "schedule",
+    "curriculum": "curriculum",
+    "patience": "patience",
+    "stop_at": "stop_at_exact",
+}
+SETTING_NAMES = ("terms", *_SPEC_FIELDS, *_MODEL_FIELDS, *_TRAINING_FIELDS)
+"""Every override `build_settings` understands (the CLI's flag names, without dashes)."""
+
+
+def build_settings(
+    preset: str | None, overrides: Mapping[str, Any]
+) -> tuple[ProblemSpec, ModelConfig, TrainingConfig]:
+    """Start from ``preset`` (or the defaults) and apply ``overrides`` whose value is not None.
+
+    Raises SpecError naming the field when a value is invalid.
+    """
+    base = PRESETS[preset] if preset else PRESETS["notebook"]
+    values = {k: v for k, v in overrides.items() if v is not None}
+    unknown = set(values) - set(SETTING_NAMES)
+    if unknown:
+        raise SpecError(sorted(unknown)[0], f"unknown setting {sorted(unknown)[0]!r}.")
+    spec_changes = {_SPEC_FIELDS[k]: v for k, v in values.items() if k in _SPEC_FIELDS}
+    if "terms" in values:
+        spec_changes["min_terms"], spec_changes["max_terms"] = parse_terms(values["terms"])
+    spec = replace(base.spec, **spec_changes)
+    model = replace(
+        base.model, **{_MODEL_FIELDS[k]: v for k, v in values.items() if k in _MODEL_FIELDS}
+    )
+    training = replace(
+        base.training,
+        **{_TRAINING_FIELDS[k]: v for k, v in values.items() if k in _TRAINING_FIELDS},
+    )
+    return spec, model, training

@@ -1,0 +1,526 @@
+"""Training: one entry point for the app, the CLI and the benchmarks, reporting through events.
+
+`train` never prints. It tells a listener what happens (`BatchEnded`, `EpochEnded`, `Checkpoint`,
+`TrainingFinished`, `TrainingFailed`), stops within one batch when its cancel event is set, and
+stops with a clear message if the loss stops being a finite number. TensorFlow is imported here,
+inside the function, so nothing else pays for it.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.data import Batch, generate
+from core.evaluate import Evaluation, score
+from core.infer import Predictor, network_from_keras
+from core.model import ModelConfig, build_model, compile_model, parameter_count
+from core.spec import ProblemSpec, SpecError, digit_count
+
+if TYPE_CHECKING:
+    import keras
+
+SCHEDULES = {
+    "constant": "the same learning rate throughout",
+    "cosine": "cosine decay from the learning rate to 1% of it",
+    "warmup-cosine": "a linear warm-up over the first 5% of steps, then cosine decay",
+}
+CURRICULA = {
+    "none": "every sample at full difficulty",
+    "naive": "difficulty grows from 1 digit and the fewest terms to the full problem",
+    "mix": "each sample's difficulty drawn at random, easy to full",
+    "combined": "half the samples from the growing level, half from the random mix",
+}
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """How to train. The defaults are the notebook's: 75,000 samples, 1 epoch, batch 32, Adam."""
+
+    samples: int = 75_000
+    """Samples per epoch."""
+    epochs: int = 1
+    """Passes (over the same data, or over fresh data each time)."""
+    batch_size: int = 32
+    """Samples per gradient step."""
+    learning_rate: float = 0.001
+    """Adam's (peak) learning rate."""
+    seed: int = 1
+    """Seeds weights, data and shuffling, so a run can be repeated."""
+    fresh_data: bool = False
+    """Draw new samples every epoch instead of reusing one training set."""
+    schedule: str = "constant"
+    """Learning-rate schedule, one of `SCHEDULES`."""
+    curriculum: str = "none"
+    """One of `CURRICULA` (Learning to Execute's strategies); anything but none draws fresh data."""
+    validation_samples: int = 2_000
+    """Held-out samples (their own seed) scored after every epoch."""
+    patience: int = 0
+    """Stop after this many epochs without a better validation exact-match (0: never)."""
+    stop_at_exact: float | None = None
+    """Stop as soon as validation exact-match reaches this fraction."""
+    checkpoints: int = 0
+    """Extra validation checks spread through the run, for live plots (0: epoch ends only)."""
+
+    def __post_init__(self) -> None:
+        checks = [
+            ("samples", self.samples, 1, 50_000_000),
+            ("epochs", self.epochs, 1, 100_000),
+            ("batch_size", self.batch_size, 1, 65_536),
+            ("validation_samples", self.validation_samples, 1, 1_000_000),
+            ("patience", self.patience, 0, 100_000),
+            ("checkpoints", self.checkpoints, 0, 1_000),
+            ("seed", self.seed, 0, 2**32 - 1),
+        ]
+        for name, value, low, high in checks:
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise SpecError(name, f"{name} must be a whole number from {low:,} to {high:,}.")
+        rate = self.learning_rate
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate <= 1:
+            raise SpecError(
+                "learning_rate", "learning_rate must be a number above 0 and at most 1."
+            )
+        if self.schedule not in SCHEDULES:
+            raise SpecError("schedule", f"schedule must be one of {', '.join(SCHEDULES)}.")
+        if self.curriculum not in CURRICULA:
+            raise SpecError("curriculum", f"curriculum must be one of {', '.join(CURRICULA)}.")
+        if self.stop_at_exact is not None and not 0 < self.stop_at_exact <= 1:
+            raise SpecError("stop_at_exact", "stop_at_exact must be a fraction above 0, at most 1.")
+
+    @property
+    def draws_fresh_data(self) -> bool:
+        """Whether every epoch gets newly drawn samples."""
+        return self.fresh_data or self.curriculum != "none"
+
+    @property
+    def batches_per_epoch(self) -> int:
+        """Gradient steps in one epoch."""
+        return math.ceil(self.samples / self.batch_size)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain fields, for ``spec.json``."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainingConfig:
+        """Rebuild from `to_dict` output, ignoring unknown keys."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+# -- events ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingStarted:
+    """Training is about to take its first step."""
+
+    epochs: int
+    batches_per_epoch: int
+    total_samples: int
+    parameters: int
+
+
+@dataclass(frozen=True)
+class BatchEnded:
+    """One gradient step done; loss and accuracy are the epoch's running means."""
+
+    epoch: int
+    """1-based epoch number."""
+    batch: int
+    """1-based batch number within the epoch."""
+    batches: int
+    """Batches in the epoch."""
+    loss: float
+    accuracy: float
+    """Per-character accuracy on training batches so far this epoch."""
+    samples_seen: int
+    """Training samples processed since the start."""
+    total_samples: int
+    """Samples the whole run will process if not stopped."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A validation check in the middle of an epoch (only when asked for)."""
+
+    samples_seen: int
+    val_exact_match: float
+    loss: float
+
+
+@dataclass(frozen=True)
+class EpochEnded:
+    """An epoch (or the part of it run before a stop) finished, with validation scores."""
+
+    epoch: int
+    epochs: int
+    loss: float
+    accuracy: float
+    val_loss: float
+    val_char_accuracy: float
+    val_exact_match: float
+    learning_rate: float
+    samples_seen: int
+    elapsed_s: float
+    """Wall time since training started."""
+
+
+@dataclass(frozen=True)
+class TrainingFinished:
+    """Training ended without an error: how and why."""
+
+    status: str
+    """completed, cancelled, target_reached or no_improvement."""
+    message: str
+    epochs_run: int
+    fit_seconds: float
+    best_val_exact_match: float
+
+
+@dataclass(frozen=True)
+class TrainingFailed:
+    """Training could not go on; the message is one sentence for the user."""
+
+    message: str
+
+
+TrainingEvent = (
+    TrainingStarted | BatchEnded | Checkpoint | EpochEnded | TrainingFinished | TrainingFailed
+)
+TrainingListener = Callable[[TrainingEvent], None]
+"""Anything that takes events: a UI's message poster, a progress bar, a list's append."""
+
+
+@dataclass
+class TrainingRun:
+    """What a training run produced."""
+
+    model: keras.Model
+    """The trained Keras model (the best weights seen, unless a run was stopped early)."""
+    spec: ProblemSpec
+    model_config: ModelConfig
+    config: TrainingConfig
+    status: str
+    """completed, cancelled, target_reached, no_improvement or diverged."""
+    message: str
+    history: list[EpochEnded] = field(default_factory=list)
+    fit_seconds: float = 0.0
+    """Time spent inside Keras' fit, without data generation or validation."""
+    samples_seen: int = 0
+
+    @property
+    def usable(self) -> bool:
+        """Whether the model holds finite weights worth evaluating or saving."""
+        return self.status != "diverged" or bool(self.history)
+
+    def predictor(self) -> Predictor:
+        """The trained model as a numpy predictor."""
+        return Predictor(self.spec, network_from_keras(self.model))
+
+    def summary(self) -> dict[str, Any]:
+        """Settings and outcome for ``spec.json``."""
+        return {
+            **self.config.to_dict(),
+            "status": self.status,
+            "epochs_run": len(self.history),
+            "fit_seconds": round(self.fit_seconds, 2),
+            "samples_seen": self.samples_seen,
+            "best_val_exact_match": max((e.val_exact_match for e in self.history), default=0.0),
+        }
+
+
+class TrainingError(RuntimeError):
+    """Training failed; the message is one sentence for the user."""
+
+
+# -- data for an epoch -----------------------------------------------------------------------------
+
+
+def difficulty_caps(spec: ProblemSpec, fractions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sample (largest operand, most terms) for difficulty fractions in (0, 1].
+
+    Difficulty is the number of digits and the number of terms, as in Learning to Execute's
+    length and nesting; 1.0 is the full problem.
+    """
+    digits = digit_count(spec.largest)
+    allowed_digits = np.maximum(1, np.ceil(fractions * digits)).astype(np.int64)
+    largest = np.minimum(10**allowed_digits - 1, spec.largest)
+    extra_terms = np.ceil(fractions * (spec.max_terms - spec.min_terms)).astype(np.int64)
+    return largest, spec.min_terms + extra_terms
+
+
+def epoch_batch(spec: ProblemSpec, config: TrainingConfig, epoch: int) -> Batch:
+    """Training samples for ``epoch`` (0-based), following the curriculum."""
+    rng = np.random.default_rng([config.seed, 1, epoch])
+    n = config.samples
+    if config.curriculum == "none":
+        return generate(spec, n, rng, one_hot=True)
+    position = (epoch + (np.arange(n) + 1) / n) / config.epochs  # run progress of each sample
+    mix = rng.uniform(0.0, 1.0, n)
+    if config.curriculum == "naive":
+        fractions = position
+    elif config.curriculum == "mix":
+        fractions = mix
+    else:  # combined: each sample follows the growing level or the random mix
+        fractions = np.where(rng.random(n) < 0.5, position, mix)
+    largest, terms = difficulty_caps(spec, np.clip(fractions, 1e-9, 1.0))
+    return generate(spec, n, rng, one_hot=True, largest_per_row=largest, max_terms_per_row=terms)
+
+
+def validation_batch(spec: ProblemSpec, config: TrainingConfig) -> Batch:
+    """Held-out samples, drawn from a stream training never uses."""
+    return generate(
+        spec, config.validation_samples, np.random.default_rng([config.seed, 2]), one_hot=True
+    )
+
+
+# -- training --------------------------------------------------------------------------------------
+
+
+def _learning_rate(config: TrainingConfig) -> Any:
+    import keras
+
+    steps = config.batches_per_epoch * config.epochs
+    if config.schedule == "constant":
+        return config.learning_rate
+    if config.schedule == "cosine":
+        return keras.optimizers.schedules.CosineDecay(config.learning_rate, steps, alpha=0.01)
+    warmup = max(1, steps // 20)
+    return keras.optimizers.schedules.CosineDecay(
+        config.learning_rate / 10,
+        max(1, steps - warmup),
+        alpha=0.01,
+        warmup_target=config.learning_rate,
+        warmup_steps=warmup,
+    )
+
+
+def _current_learning_rate(model: keras.Model) -> float:
+    optimizer = model.optimizer
+    rate = optimizer.learning_rate
+    return float(np.asarray(rate))
+
+
+def predict_probabilities(
+    model: keras.Model, inputs: np.ndarray, batch_size: int = 2048
+) -> np.ndarray:
+    """Run a Keras model on one-hot inputs in chunks, without Keras' progress machinery."""
+    parts = [
+        np.asarray(model(inputs[start : start + batch_size], training=False))
+        for start in range(0, len(inputs), batch_size)
+    ]
+    return np.concatenate(parts)
+
+
+class _Progress:
+    """Builds the Keras callback that reports batches, honours cancel and watches the loss."""
+
+    def __init__(
+        self,
+        emit: TrainingListener,
+        cancel: threading.Event,
+        config: TrainingConfig,
+        check_every: int,
+        validation: Batch,
+    ) -> None:
+        self.emit = emit
+        self.cancel = cancel
+        self.config = config
+        self.check_every = check_every
+        self.validation = validation
+        self.epoch = 0
+        self.samples_seen = 0
+        self.cancelled = False
+        self.diverged_at: tuple[int, int] | None = None
+        self.last_logs: dict[str, float] = {}
+
+    def callback(self) -> keras.callbacks.Callback:
+        import keras
+
+        progress = self
+
+        class ProgressCallback(keras.callbacks.Callback):
+            def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+                progress.batch_end(self.model, batch, logs or {})
+
+        return ProgressCallback()
+
+    def batch_end(self, model: keras.Model, batch: int, logs: dict[str, Any]) -> None:
+        loss = float(logs.get("loss", math.nan))
+        accuracy = float(logs.get("accuracy", math.nan))
+        config = self.config
+        if not math.isfinite(loss):
+            self.diverged_at = (self.epoch, batch + 1)
+            model.stop_training = True
+            return
+        done = min((batch + 1) * config.batch_size, config.samples)
+        previous = min(batch * config.batch_size, config.samples)
+        self.samples_seen += done - previous
+        self.last_logs = {"loss": loss, "accuracy": accuracy}
+        self.emit(
+            BatchEnded(
+                self.epoch,
+                batch + 1,
+                config.batches_per_epoch,
+                loss,
+                accuracy,
+                self.samples_seen,
+                config.samples * config.epochs,
+            )
+        )
+        if self.check_every and (batch + 1) % self.check_every == 0:
+            probabilities = predict_probabilities(model, self.validation.x[:500])
+            subset = self.validation
+            exact = (probabilities.argmax(-1) == subset.targets[:500]).all(axis=1).mean()
+            self.emit(Checkpoint(self.samples_seen, float(exact), loss))
+        if self.cancel.is_set():
+            self.cancelled = True
+            model.stop_training = True
+
+
+def train(
+    spec: ProblemSpec,
+    model_config: ModelConfig,
+    config: TrainingConfig,
+    listener: TrainingListener | None = None,
+    cancel: threading.Event | None = None,
+) -> TrainingRun:
+    """Build and train a model for ``spec``, reporting to ``listener``, until ``cancel`` is set.
+
+    Returns the run in every case but a crash: a cancelled run keeps the weights reached so far,
+    a diverged one (NaN or infinite loss) goes back to the last weights whose loss was finite.
+    Exceptions are reported as `TrainingFailed` before they propagate.
+    """
+    emit = listener or (lambda event: None)
+    cancel = cancel or threading.Event()
+    try:
+        return _train(spec, model_config, config, emit, cancel)
+    except Exception as error:
+        emit(TrainingFailed(_failure_message(error)))
+        raise
+
+
+def _failure_message(error: Exception) -> str:
+    if isinstance(error, (SpecError, TrainingError)):
+        return str(error)
+    if isinstance(error, MemoryError):
+        return "Training ran out of memory; use fewer samples, a smaller batch or a smaller model."
+    return f"Training failed: {error.__class__.__name__}: {error}"
+
+
+def _train(
+    spec: ProblemSpec,
+    model_config: ModelConfig,
+    config: TrainingConfig,
+    emit: TrainingListener,
+    cancel: threading.Event,
+) -> TrainingRun:
+    import keras
+
+    keras.utils.set_random_seed(config.seed)
+    model = build_model(spec, model_config, seed=config.seed)
+    compile_model(model, _learning_rate(config))
+    validation = validation_batch(spec, config)
+    fixed = None if config.draws_fresh_data else epoch_batch(spec, config, 0)
+    check_every = 0
+    if config.checkpoints:
+        total_batches = config.batches_per_epoch * config.epochs
+        check_every = max(1, total_batches // config.checkpoints)
+    progress = _Progress(emit, cancel, config, check_every, validation)
+    callback = progress.callback()
+    run = TrainingRun(model, spec, model_config, config, "completed", "Training finished.")
+    emit(
+        TrainingStarted(
+            config.epochs,
+            config.batches_per_epoch,
+            config.samples * config.epochs,
+            parameter_count(spec, model_config),
+        )
+    )
+    started = perf_counter()
+    good_weights = model.get_weights()
+    best_exact, best_weights, epochs_without_gain = -1.0, None, 0
+    for epoch in range(config.epochs):
+        if cancel.is_set():
+            progress.cancelled = True
+            break
+        progress.epoch = epoch + 1
+        data = fixed if fixed is not None else epoch_batch(spec, config, epoch)
+        fit_start = perf_counter()
+        model.fit(
+            data.x,
+            data.y,
+            batch_size=config.batch_size,
+            epochs=1,
+            shuffle=fixed is not None,  # fresh data is already in random order
+            verbose=0,
+            callbacks=[callback],
+        )
+        run.fit_seconds += perf_counter() - fit_start
+        run.samples_seen = progress.samples_seen
+        if progress.diverged_at is not None:
+            model.set_weights(good_weights)
+            at_epoch, at_batch = progress.diverged_at
+            run.status = "diverged"
+            run.message = (
+                f"The loss stopped being a finite number at epoch {at_epoch}, batch {at_batch}; "
+                "training stopped (try a lower learning rate)."
+            )
+            emit(TrainingFailed(run.message))
+            return run
+        probabilities = predict_probabilities(model, validation.x)
+        scores: Evaluation = score(validation, probabilities, examples=0)
+        ended = EpochEnded(
+            epoch + 1,
+            config.epochs,
+            progress.last_logs.get("loss", math.nan),
+            progress.last_logs.get("accuracy", math.nan),
+            scores.loss,
+            scores.char_accuracy,
+            scores.exact_match,
+            _current_learning_rate(model),
+            progress.samples_seen,
+            perf_counter() - started,
+        )
+        run.history.append(ended)
+        emit(ended)
+        good_weights = model.get_weights()
+        if scores.exact_match > best_exact:
+            best_exact, epochs_without_gain = scores.exact_match, 0
+            best_weights = good_weights if config.patience else None
+        else:
+            epochs_without_gain += 1
+        if progress.cancelled:
+            break
+        if config.stop_at_exact is not None and scores.exact_match >= config.stop_at_exact:
+            run.status = "target_reached"
+            run.message = (
+                f"Validation exact-match reached {scores.exact_match:.2%} after epoch {epoch + 1}."
+            )
+            break
+        if config.patience and epochs_without_gain >= config.patience:
+            run.status = "no_improvement"
+            run.message = (
+                f"Validation exact-match stopped improving ({config.patience} epochs without a "
+                f"gain); kept the best, {best_exact:.2%}."
+            )
+            if best_weights is not None:
+                model.set_weights(best_weights)
+            break
+    if progress.cancelled:
+        run.status = "cancelled"
+        done = progress.samples_seen
+        run.message = f"Stopped after {done:,} samples; the model keeps what it learned so far."
+    emit(
+        TrainingFinished(
+            run.status, run.message, len(run.history), run.fit_seconds, max(best_exact, 0.0)
+        )
+    )
+    return run

@@ -1,0 +1,171 @@
+"""Terminal output for the command line: a live training bar, evaluations, the model list.
+
+Rich ships with Textual, so the CLI's colours and progress bar cost no extra dependency; when
+stdout is not a terminal Rich drops the colours and the bar redraws.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+
+from rich import box
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from core.evaluate import Breakdown, Evaluation
+from core.model import ModelConfig, parameter_count
+from core.spec import ProblemSpec
+from core.store import ModelInfo
+from core.train import (
+    BatchEnded,
+    EpochEnded,
+    TrainingConfig,
+    TrainingEvent,
+    TrainingFailed,
+    TrainingFinished,
+)
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+
+class TrainingProgress:
+    """A training listener that draws a Rich progress bar with live loss and accuracy."""
+
+    def __init__(self, spec: ProblemSpec, model: ModelConfig, training: TrainingConfig) -> None:
+        self.spec = spec
+        self.training = training
+        self.progress = Progress(
+            TextColumn("[bold]epoch {task.fields[epoch]}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            MofNCompleteColumn(),
+            TextColumn(
+                "loss {task.fields[loss]} · acc {task.fields[accuracy]} · "
+                "exact {task.fields[exact]}"
+            ),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        )
+        console.print(
+            f"Training [bold]{model.describe()}[/] ({parameter_count(spec, model):,} parameters) "
+            f"on {spec.describe()}: {training.epochs} × {training.samples:,} samples, "
+            f"batch {training.batch_size}, lr {training.learning_rate:g}"
+            f"{', fresh data' if training.draws_fresh_data else ''}. Ctrl-C stops."
+        )
+        self.task = self.progress.add_task(
+            "train",
+            total=training.samples * training.epochs,
+            epoch=f"1/{training.epochs}",
+            loss="–",
+            accuracy="–",
+            exact="–",
+        )
+
+    def __enter__(self) -> TrainingProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.progress.stop()
+
+    def __call__(self, event: TrainingEvent) -> None:
+        if isinstance(event, BatchEnded):
+            self.progress.update(
+                self.task,
+                completed=event.samples_seen,
+                epoch=f"{event.epoch}/{self.training.epochs}",
+                loss=f"{event.loss:.4f}",
+                accuracy=f"{event.accuracy:.2%}",
+            )
+        elif isinstance(event, EpochEnded):
+            self.progress.update(self.task, exact=f"{event.val_exact_match:.2%}")
+            self.progress.console.print(
+                f"epoch {event.epoch}/{event.epochs}: loss {event.loss:.4f}, "
+                f"char accuracy {event.accuracy:.2%}; validation: loss {event.val_loss:.4f}, "
+                f"char {event.val_char_accuracy:.2%}, [bold]exact {event.val_exact_match:.2%}[/]"
+            )
+        elif isinstance(event, TrainingFinished):
+            self.progress.console.print(f"{event.message} ({event.fit_seconds:.1f} s in fit)")
+        elif isinstance(event, TrainingFailed):
+            self.progress.console.print(f"[red]{event.message}[/]")
+
+
+def _percent(value: float) -> str:
+    return f"{value:.2%}"
+
+
+def _breakdown_line(items: list[Breakdown]) -> str:
+    return " · ".join(f"{b.label} {_percent(b.accuracy)} ({b.total:,})" for b in items)
+
+
+def print_evaluation(scores: Evaluation, title: str) -> None:
+    """The evaluation as a small report with the notebook's ✓/✗ sample lines."""
+    console.print(f"[bold]{title}[/]")
+    console.print(f"Evaluated on {scores.samples:,} fresh samples in {scores.seconds:.2f} s")
+    table = Table.grid(padding=(0, 2))
+    table.add_row(
+        "exact match",
+        f"[bold]{_percent(scores.exact_match)}[/] ({scores.exact_correct:,} / {scores.samples:,})",
+    )
+    table.add_row("per character", _percent(scores.char_accuracy))
+    table.add_row("loss", f"{scores.loss:.4f}")
+    table.add_row("per position", "  ".join(_percent(p) for p in scores.per_position))
+    for label, items in (
+        ("by operator", scores.by_operator),
+        ("by terms", scores.by_terms),
+        ("by carries", scores.by_carries),
+    ):
+        if items:
+            table.add_row(label, _breakdown_line(items))
+    console.print(table)
+    if scores.examples:
+        console.print("Sample predictions:")
+        for example in scores.examples:
+            mark = "[green]✓[/]" if example.correct else "[red]✗[/]"
+            console.print(f"  {mark} {example.line()}", markup=True)
+
+
+def print_models(infos: list[ModelInfo], root: Path) -> None:
+    """The model library as a table."""
+    if not infos:
+        console.print(f"No models in {root} yet; train one with `seq2add train --out NAME`.")
+        return
+    table = Table(title=str(root), title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("name", no_wrap=True)
+    table.add_column("problem", no_wrap=True)
+    table.add_column("model")
+    table.add_column("parameters", justify="right")
+    table.add_column("exact match", justify="right")
+    table.add_column("saved")
+    for info in infos:
+        if not info.usable:
+            table.add_row(info.name, f"[red]unreadable: {info.error}[/]", "", "", "", "")
+            continue
+        exact = info.exact_match
+        table.add_row(
+            info.name,
+            info.spec.describe() if info.spec else "",
+            info.model.describe() if info.model else "",
+            f"{info.parameters:,}" if info.parameters else "",
+            _percent(exact) if exact is not None else "",
+            info.created[:10],
+        )
+    console.print(table)

@@ -1,0 +1,43 @@
+"""Shared fixtures: a tiny trained model in a temporary library, so tests train once."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+TINY_TRAINING = dict(samples=2_000, epochs=1, batch_size=64, validation_samples=200)
+
+
+@pytest.fixture(scope="session")
+def tiny_run():
+    """A seq2seq model with 16-unit LSTMs, trained for a few seconds on the notebook's problem."""
+    from core.model import ModelConfig
+    from core.spec import ProblemSpec
+    from core.train import TrainingConfig, train
+
+    return train(
+        ProblemSpec(),
+        ModelConfig(encoder_units=16, decoder_units=16),
+        TrainingConfig(**TINY_TRAINING),
+    )
+
+
+@pytest.fixture(scope="session")
+def library(tmp_path_factory, tiny_run):
+    """A model library folder holding the tiny model as ``tiny``."""
+    from core.store import save_model
+
+    root = tmp_path_factory.mktemp("saved_models")
+    save_model(
+        tiny_run.model,
+        tiny_run.spec,
+        "tiny",
+        root=root,
+        model_config=tiny_run.model_config,
+        training=tiny_run.summary(),
+        metrics={"exact_match": 0.5},
+    )
+    return root

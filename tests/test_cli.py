@@ -1,0 +1,176 @@
+"""The seq2add command: output formats, exit codes and one-line errors."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from seq2add_tui.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_models_lists_the_library(capsys, library):
+    code, out, _ = run(capsys, "models", "--models-dir", str(library))
+    assert code == 0 and "tiny" in out and "3 terms of 1–10, +" in out
+    code, out, _ = run(capsys, "models", "--json", "--models-dir", str(library))
+    [entry] = json.loads(out)
+    assert entry["name"] == "tiny" and entry["usable"] and entry["spec"]["input_length"] == 8
+
+
+def test_predict_prints_one_line_per_expression(capsys, library, tiny_run):
+    code, out, _ = run(
+        capsys, "predict", "tiny", "1+2+3", "10 + 10 + 10", "--models-dir", str(library)
+    )
+    answers = [a.text for a in tiny_run.predictor().answer_many(["1+2+3", "10+10+10"])]
+    assert code == 0 and out.splitlines() == [f"1+2+3 = {answers[0]}", f"10+10+10 = {answers[1]}"]
+    code, out, _ = run(capsys, "predict", "tiny", "4+5+6", "--json", "--models-dir", str(library))
+    [entry] = json.loads(out)
+    assert set(entry) >= {"expression", "answer", "confidence"}
+    assert entry["expression"] == "4+5+6" and 0 < entry["confidence"] <= 1
+
+
+def test_evaluate_json_has_the_documented_keys(capsys, library):
+    code, out, _ = run(
+        capsys, "evaluate", "tiny", "--samples", "300", "--json", "--models-dir", str(library)
+    )
+    result = json.loads(out)
+    assert code == 0
+    assert {"exact_match", "char_accuracy", "loss", "samples", "per_position"} <= set(result)
+    assert result["samples"] == 300 and len(result["per_position"]) == 2
+    assert 0 <= result["exact_match"] <= result["char_accuracy"] <= 1 or result["exact_match"] <= 1
+    code, out, _ = run(capsys, "evaluate", "tiny", "--samples", "200", "--models-dir", str(library))
+    assert "exact match" in out and ("✓" in out or "✗" in out) and "(expected" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["predict", "nope", "1+2+3"], "No model named 'nope'"),
+        (["predict", "tiny", "1++2+3"], "two operators in a row"),
+        (["predict", "tiny", "1+2"], "has 2"),
+        (["evaluate", "tiny", "--samples", "many"], "'many' is not a whole number"),
+        (["evaluate", "../etc"], "not a model folder"),
+        (["train", "--out", "a/b"], "can't be a model name"),
+        (["train", "--out", "tiny"], "already exists"),
+        (["train", "--out", "new", "--terms", "0"], "terms must be between 1"),
+        (["train", "--out", "new", "--ops", "+%"], "'%' is not one of them"),
+        (["train", "--out", "new", "--lr", "5"], "learning_rate must be"),
+        (["train", "--out", "new", "--preset", "nope"], "invalid choice"),
+        (
+            ["import", "missing.json", "w.h5", "--terms", "3", "--largest", "10", "--out", "t"],
+            "does not exist",
+        ),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_user_mistakes_exit_2_with_one_line(capsys, library, argv, fragment):
+    code, _, err = run(capsys, *argv, "--models-dir", str(library))
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("seq2add: ") and fragment in err
+    assert "Traceback" not in err
+
+
+def _cli(*args, **kwargs):
+    return subprocess.Popen(
+        [sys.executable, "-m", "seq2add_tui", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "COLUMNS": "120", "PYTHONUNBUFFERED": "1"},
+        **kwargs,
+    )
+
+
+def test_train_shows_progress_evaluates_and_saves(tmp_path):
+    process = _cli(
+        "train",
+        "--out",
+        "cli-tiny",
+        "--samples",
+        "1500",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "50",
+        "--encoder-units",
+        "12",
+        "--decoder-units",
+        "12",
+        "--eval-samples",
+        "300",
+        "--models-dir",
+        str(tmp_path),
+    )
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    assert "epoch 2/2" in out and "exact" in out and "Evaluated on 300 fresh samples" in out
+    assert (tmp_path / "cli-tiny" / "model.weights.h5").is_file()
+    info = json.loads((tmp_path / "cli-tiny" / "spec.json").read_text())
+    assert info["training"]["epochs"] == 2 and info["metrics"]["samples"] == 300
+
+
+def test_ctrl_c_stops_training_and_saves_nothing(tmp_path):
+    process = _cli(
+        "train",
+        "--out",
+        "stopped",
+        "--samples",
+        "2000000",
+        "--epochs",
+        "5",
+        "--encoder-units",
+        "8",
+        "--decoder-units",
+        "8",
+        "--models-dir",
+        str(tmp_path),
+    )
+    deadline = time.monotonic() + 120
+    line = ""
+    while "Training" not in line and time.monotonic() < deadline:
+        line = process.stdout.readline()
+    time.sleep(8)  # past TensorFlow's import and into the batches
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert "Stopped after" in out  # it stopped mid-run, not before starting
+    assert "nothing was saved" in err
+    assert not tmp_path.exists() or list(tmp_path.iterdir()) == []
+
+
+def test_predict_does_not_import_tensorflow(library):
+    code = (
+        "import sys\n"
+        "from seq2add_tui.cli import main\n"
+        f"main(['predict', 'tiny', '1+2+3', '--models-dir', {str(library)!r}])\n"
+        "assert not {'tensorflow', 'keras', 'textual'} & {m.split('.')[0] for m in sys.modules}\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("1+2+3 = ")
+
+
+def test_native_stderr_goes_to_a_log_while_python_keeps_the_terminal(tmp_path):
+    log = tmp_path / "native.log"
+    code = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from core.quiet import divert_native_stderr\n"
+        f"divert_native_stderr(Path({str(log)!r}), always=True)\n"
+        "os.write(2, b'I0000 native chatter\\n')\n"
+        "sys.stderr.write('python message\\n')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stderr == "python message\n"
+    assert log.read_text() == "I0000 native chatter\n"

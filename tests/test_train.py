@@ -1,0 +1,134 @@
+"""Training: events, cancellation, divergence, fresh data and curricula."""
+
+import threading
+
+import numpy as np
+import pytest
+
+import core.train
+from core.model import ModelConfig
+from core.spec import ProblemSpec, SpecError
+from core.train import (
+    BatchEnded,
+    Checkpoint,
+    EpochEnded,
+    TrainingConfig,
+    TrainingFailed,
+    TrainingFinished,
+    TrainingStarted,
+    difficulty_caps,
+    epoch_batch,
+    train,
+)
+
+SMALL = ModelConfig(encoder_units=12, decoder_units=12)
+
+
+def test_events_report_batches_epochs_and_the_finish():
+    events = []
+    config = TrainingConfig(
+        samples=640, epochs=2, batch_size=64, validation_samples=100, checkpoints=4
+    )
+    run = train(ProblemSpec(), SMALL, config, listener=events.append)
+    kinds = [type(e) for e in events]
+    assert kinds[0] is TrainingStarted and kinds[-1] is TrainingFinished
+    batches = [e for e in events if isinstance(e, BatchEnded)]
+    assert [(b.epoch, b.batch) for b in batches] == [(e, b) for e in (1, 2) for b in range(1, 11)]
+    assert batches[-1].samples_seen == 1280 == batches[-1].total_samples
+    assert all(np.isfinite(b.loss) and 0 <= b.accuracy <= 1 for b in batches)
+    epochs = [e for e in events if isinstance(e, EpochEnded)]
+    assert [e.epoch for e in epochs] == [1, 2] and run.history == epochs
+    assert all(0 <= e.val_exact_match <= 1 and 0 <= e.val_char_accuracy <= 1 for e in epochs)
+    # An epoch's line comes after its last batch.
+    assert kinds.index(EpochEnded) > max(
+        i for i, k in enumerate(kinds) if k is BatchEnded and events[i].epoch == 1
+    )
+    assert sum(isinstance(e, Checkpoint) for e in events) == 4
+    assert run.status == "completed" and run.samples_seen == 1280 and run.fit_seconds > 0
+
+
+def test_cancel_stops_within_one_batch_and_keeps_a_usable_model():
+    cancel = threading.Event()
+    batches = []
+
+    def listener(event):
+        if isinstance(event, BatchEnded):
+            batches.append(event)
+            if event.batch == 3:
+                cancel.set()
+
+    config = TrainingConfig(samples=6400, epochs=3, batch_size=32, validation_samples=100)
+    run = train(ProblemSpec(), SMALL, config, listener=listener, cancel=cancel)
+    assert [b.batch for b in batches] == [1, 2, 3]
+    assert run.status == "cancelled" and "96 samples" in run.message
+    assert len(run.history) == 1 and run.history[0].samples_seen == 96
+    answer = run.predictor().answer("1+2+3")
+    assert all(np.isfinite(answer.confidence))
+
+
+def test_a_loss_that_turns_nan_stops_training_with_a_clear_message(monkeypatch):
+    real = core.train.epoch_batch
+
+    def poisoned(spec, config, epoch):
+        batch = real(spec, config, epoch)
+        if epoch == 1:
+            batch.x[:] = np.nan
+        return batch
+
+    monkeypatch.setattr(core.train, "epoch_batch", poisoned)
+    events = []
+    config = TrainingConfig(
+        samples=256, epochs=3, batch_size=64, fresh_data=True, validation_samples=50
+    )
+    run = train(ProblemSpec(), SMALL, config, listener=events.append)
+    assert run.status == "diverged"
+    assert (
+        "finite number at epoch 2, batch 1" in run.message and "lower learning rate" in run.message
+    )
+    assert isinstance(events[-1], TrainingFailed) and events[-1].message == run.message
+    assert len(run.history) == 1  # the first epoch's weights are kept
+    assert all(np.isfinite(w).all() for w in run.model.get_weights())
+
+
+def test_fresh_data_differs_by_epoch_and_repeats_by_seed():
+    spec = ProblemSpec()
+    config = TrainingConfig(samples=500, epochs=3, fresh_data=True, seed=5)
+    first, second = epoch_batch(spec, config, 0), epoch_batch(spec, config, 1)
+    assert not np.array_equal(first.inputs, second.inputs)
+    np.testing.assert_array_equal(first.inputs, epoch_batch(spec, config, 0).inputs)
+
+
+def test_curricula_start_easy_and_reach_the_full_problem():
+    spec = ProblemSpec("+", 2, 4, 0, 999_999)
+    naive = TrainingConfig(samples=4000, epochs=4, curriculum="naive")
+    early, late = epoch_batch(spec, naive, 0), epoch_batch(spec, naive, 3)
+    assert early.operands[:500].max() <= 99 and early.n_terms[:500].max() <= 3
+    assert late.operands[-500:].max() > 99_999 and late.n_terms[-500:].max() == 4
+    mixed = epoch_batch(spec, TrainingConfig(samples=4000, epochs=4, curriculum="mix"), 0)
+    assert (mixed.operands.max(axis=1) <= 9).any() and mixed.operands.max() > 99_999
+    largest, terms = difficulty_caps(spec, np.array([0.01, 0.5, 1.0]))
+    assert largest.tolist() == [9, 999, 999_999] and terms.tolist() == [3, 3, 4]
+
+
+def test_patience_keeps_the_best_epoch(monkeypatch):
+    config = TrainingConfig(
+        samples=128, epochs=6, batch_size=64, learning_rate=1e-9, patience=1, validation_samples=50
+    )
+    run = train(ProblemSpec(), SMALL, config)
+    assert run.status == "no_improvement" and len(run.history) == 2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"samples": 0}, "samples"),
+        ({"learning_rate": 0}, "learning_rate"),
+        ({"schedule": "x"}, "schedule"),
+        ({"curriculum": "hard"}, "curriculum"),
+        ({"batch_size": 2.5}, "batch_size"),
+    ],
+)
+def test_invalid_training_settings_are_refused(kwargs, field):
+    with pytest.raises(SpecError) as caught:
+        TrainingConfig(**kwargs)
+    assert caught.value.field == field
