@@ -152,16 +152,7 @@ def score(
             by_carries.append(slice_of(label, pure_sums & (carries == count)))
 
     predicted = decode_answers(spec, chosen)
-    order = np.argsort(exact, kind="stable")  # wrong answers first, then right ones
-    picks = list(order[: examples // 2]) + list(np.flatnonzero(exact)[: examples - examples // 2])
-    seen: set[int] = set()
-    chosen_examples = []
-    for row in picks:
-        if int(row) not in seen and len(chosen_examples) < examples:
-            seen.add(int(row))
-            chosen_examples.append(
-                SamplePrediction(batch.expressions[row], predicted[row], batch.answer_texts[row])
-            )
+    chosen_examples = _examples(batch, predicted, exact, examples)
     return Evaluation(
         samples=n,
         loss=loss,
@@ -175,6 +166,22 @@ def score(
         examples=chosen_examples,
         seconds=seconds,
     )
+
+
+def _examples(
+    batch: Batch, predicted: list[str], exact: np.ndarray, count: int
+) -> list[SamplePrediction]:
+    """Up to ``count`` distinct questions: mistakes first (at most half), then right answers."""
+    picked: dict[str, SamplePrediction] = {}
+    for rows, limit in ((np.flatnonzero(~exact), count // 2), (np.flatnonzero(exact), count)):
+        for row in rows:
+            if len(picked) >= limit:
+                break
+            expression = batch.expressions[row]
+            picked.setdefault(
+                expression, SamplePrediction(expression, predicted[row], batch.answer_texts[row])
+            )
+    return list(picked.values())
 
 
 def evaluate(

@@ -46,14 +46,7 @@ PRESETS: dict[str, Preset] = {
             "The tutorial's problem, every answer right, in less time than the tutorial takes",
             ProblemSpec(),
             ModelConfig(),
-            TrainingConfig(
-                samples=60_000,
-                epochs=5,
-                batch_size=64,
-                learning_rate=0.005,
-                schedule="cosine",
-                fresh_data=True,
-            ),
+            TrainingConfig(samples=200_000, batch_size=256, learning_rate=0.02, schedule="cosine"),
             1.0,
         ),
         Preset(

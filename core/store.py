@@ -269,8 +269,9 @@ def save_model(
     staging = root / f".{name}.saving-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
-        (staging / ARCHITECTURE_FILE).write_text(network.to_json())
-        network.save_weights(staging / WEIGHTS_FILE)
+        architecture = network.to_json()
+        (staging / ARCHITECTURE_FILE).write_text(architecture)
+        _bare_copy(network, architecture).save_weights(staging / WEIGHTS_FILE)
         document = {
             "format": FORMAT_VERSION,
             "name": name,
@@ -289,6 +290,17 @@ def save_model(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def _bare_copy(network: keras.Model, architecture: str) -> keras.Model:
+    """The same layers and weights without an optimizer, whose state would triple the file."""
+    import keras
+
+    config = json.loads(architecture)
+    config.pop("compile_config", None)  # with it, Keras would rebuild (and save) the optimizer
+    copy = keras.saving.deserialize_keras_object(config, safe_mode=True)
+    copy.set_weights(network.get_weights())
+    return copy
 
 
 def _replace(staging: Path, target: Path, overwrite: bool) -> None:
