@@ -22,7 +22,11 @@ NO_OPERATOR = 255
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
 _DIVISOR_CANDIDATES = 24
 """Divisors tried per division; plenty to find one for every operand up to twelve digits."""
-_MAX_ATTEMPTS = 64
+_MAX_ATTEMPTS = 200
+"""Redraws allowed for rows whose divisions could not come out whole (only they are redrawn)."""
+_RANDOM_ATTEMPTS = 8
+"""Redraws that pick divisors from the running value; later ones plan divisions first, which
+finds the rare chains (64/4/4/4 within 4–64) that random picks almost never hit."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,10 @@ class Batch:
     @cached_property
     def expressions(self) -> list[str]:
         """The expressions as people write them (``10+3+7``), unpadded and unreversed."""
-        return decode_symbols(self.spec, self.inputs, reverse=self.spec.reverse_input)
+        texts = decode_symbols(self.spec, self.inputs, reverse=self.spec.reverse_input)
+        if self.spec.align_operands:  # the padding inside is layout, not part of the question
+            return [text.replace(self.spec.pad_char, "") for text in texts]
+        return texts
 
     @cached_property
     def answer_texts(self) -> list[str]:
@@ -163,13 +170,14 @@ def _fill_rows(
     pending = np.arange(size)
     operands, codes = batch.operands[rows], batch.operator_codes[rows]
     n_terms, answers = batch.n_terms[rows], batch.answers[rows]
-    for _ in range(_MAX_ATTEMPTS):
+    for attempt in range(_MAX_ATTEMPTS):
         drawn = _draw(
             spec,
             rng,
             len(pending),
             None if highs is None else highs[pending],
             None if term_highs is None else term_highs[pending],
+            planned_divisions=attempt >= _RANDOM_ATTEMPTS,
         )
         ok = drawn[4]
         done = pending[ok]
@@ -193,6 +201,7 @@ def _draw(
     m: int,
     highs: np.ndarray | None,
     term_highs: np.ndarray | None,
+    planned_divisions: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Draw one attempt per row and compute its answer with * and / before + and -.
 
@@ -220,7 +229,10 @@ def _draw(
         operands[past_end] = 0
         codes[past_end[:, 1:]] = NO_OPERATOR
     ok = np.ones(m, bool)
-    if "*" in spec.operators or "/" in spec.operators:
+    if planned_divisions and "/" in spec.operators:
+        _plan_divisions(spec, rng, operands, codes, highs, ok)
+        answers = _evaluate_with_precedence(spec, None, operands, codes, n_terms, None, ok)
+    elif "*" in spec.operators or "/" in spec.operators:
         answers = _evaluate_with_precedence(spec, rng, operands, codes, n_terms, highs, ok)
     else:  # only + and -: a signed sum, and absent terms are already 0
         answers = operands[:, 0].copy()
@@ -230,19 +242,71 @@ def _draw(
     return operands, codes, n_terms, answers, ok
 
 
-def _evaluate_with_precedence(
+def _plan_divisions(
     spec: ProblemSpec,
     rng: np.random.Generator,
     operands: np.ndarray,
     codes: np.ndarray,
-    n_terms: np.ndarray,
     highs: np.ndarray,
     ok: np.ndarray,
-) -> np.ndarray:
-    """Answers with * and / before + and -, picking each divisor so its division is whole.
+) -> None:
+    """Choose each group's divisors first, then make its first operand a multiple of them all.
 
-    Divisors are chosen here, from the running value of their group, and written into
-    ``operands``; rows where no whole divisor exists are flagged in ``ok``.
+    A group is a run of * and / between + and -; if its first operand is a multiple of every
+    divisor in it, each division comes out whole whatever the multipliers are. Divisors are
+    drawn left to right within a budget that leaves room for the ones still to come.
+    """
+    m, width = operands.shape
+    plus, minus, divide = (OPERATORS.index(op) for op in "+-/")
+    starts = np.ones((m, width), bool)
+    starts[:, 1:] = (codes == plus) | (codes == minus) | (codes == NO_OPERATOR)
+    divides = np.zeros((m, width), bool)
+    divides[:, 1:] = codes == divide
+    remaining = np.zeros((m, width), np.int64)  # divisions from here to the group's end
+    count = np.zeros(m, np.int64)
+    for j in range(width - 1, -1, -1):
+        count += divides[:, j]
+        remaining[:, j] = count
+        count[starts[:, j]] = 0
+    floor = spec.divisor_floor
+    budget = highs.copy()
+    for j in range(width):
+        budget = np.where(starts[:, j], highs, budget)
+        here = divides[:, j]
+        if not here.any():
+            continue
+        room = budget[here] // floor ** np.maximum(remaining[here, j] - 1, 0)
+        possible = room >= floor
+        ok[np.flatnonzero(here)[~possible]] = False
+        divisors = rng.integers(floor, np.maximum(room, floor) + 1)
+        operands[here, j] = divisors
+        budget[here] //= divisors
+    product = np.ones(m, np.int64)
+    for j in range(width - 1, -1, -1):
+        product = np.where(divides[:, j], product * operands[:, j], product)
+        first = starts[:, j]
+        low = -(-spec.smallest // product[first])  # ceil
+        high = highs[first] // product[first]
+        fits = low <= high
+        ok[np.flatnonzero(first)[~fits]] = False
+        operands[first, j] = product[first] * rng.integers(low, np.maximum(high, low) + 1)
+        product[first] = 1
+
+
+def _evaluate_with_precedence(
+    spec: ProblemSpec,
+    rng: np.random.Generator | None,
+    operands: np.ndarray,
+    codes: np.ndarray,
+    n_terms: np.ndarray,
+    highs: np.ndarray | None,
+    ok: np.ndarray,
+) -> np.ndarray:
+    """Answers with * and / before + and -, every division whole.
+
+    With ``rng``, each divisor is chosen here from the running value of its group and written
+    into ``operands``; without, the given divisors are checked. Rows whose divisions can't be
+    whole are flagged in ``ok``.
     """
     m, width = operands.shape
     total = np.zeros(m, np.int64)
@@ -252,10 +316,13 @@ def _evaluate_with_precedence(
         active = j < n_terms
         code = codes[:, j - 1]
         divide = active & (code == OPERATORS.index("/"))
-        if divide.any():
+        if divide.any() and rng is not None and highs is not None:
             divisors, found = _pick_divisors(spec, rng, group[divide], highs[divide])
             operands[divide, j] = divisors
             ok[divide] &= found
+        elif divide.any():
+            divisors = operands[divide, j]
+            ok[divide] &= (divisors > 0) & (group[divide] % np.maximum(divisors, 1) == 0)
         value = operands[:, j]
         starts_group = active & (code <= OPERATORS.index("-"))
         total = np.where(starts_group, total + sign * group, total)
@@ -264,6 +331,48 @@ def _evaluate_with_precedence(
         group = np.where(active & (code == OPERATORS.index("*")), group * value, group)
         group = np.where(divide, group // np.maximum(value, 1), group)
     return total + sign * group
+
+
+def problem_count(spec: ProblemSpec) -> int:
+    """How many expressions the spec allows, counting divisions before checking they are whole."""
+    values = spec.largest - spec.smallest + 1
+    ops = len(spec.operators)
+    return sum(values**t * ops ** (t - 1) for t in spec.term_counts)
+
+
+def all_problems(spec: ProblemSpec, limit: int = 200_000) -> Batch | None:
+    """Every valid expression of a small problem, once each (None if there are over ``limit``).
+
+    The notebook's problem has only 1,000; scoring all of them proves a model is perfect, where
+    random samples can only suggest it.
+    """
+    if problem_count(spec) > limit:
+        return None
+    values = np.arange(spec.smallest, spec.largest + 1, dtype=np.int64)
+    allowed = np.array([OPERATORS.index(op) for op in spec.operators], np.uint8)
+    parts = []
+    for terms in spec.term_counts:
+        numbers = np.stack(np.meshgrid(*[values] * terms, indexing="ij"), -1).reshape(-1, terms)
+        if terms > 1:
+            grid = np.meshgrid(*[allowed] * (terms - 1), indexing="ij")
+            ops = np.stack(grid, -1).reshape(-1, terms - 1)
+        else:
+            ops = np.zeros((1, 0), np.uint8)
+        rows = len(numbers) * len(ops)
+        operands = np.zeros((rows, spec.max_terms), np.int64)
+        operands[:, :terms] = np.repeat(numbers, len(ops), axis=0)
+        codes = np.full((rows, spec.max_terms - 1), NO_OPERATOR, np.uint8)
+        codes[:, : terms - 1] = np.tile(ops, (len(numbers), 1))
+        n_terms = np.full(rows, terms, np.int64)
+        ok = np.ones(rows, bool)
+        answers = _evaluate_with_precedence(spec, None, operands, codes, n_terms, None, ok)
+        parts.append((operands[ok], codes[ok], n_terms[ok], answers[ok]))
+    operands, codes, n_terms, answers = (
+        np.concatenate(column) for column in zip(*parts, strict=True)
+    )
+    inputs = render_expressions(spec, operands, codes, n_terms)
+    targets = render_answers(spec, answers)
+    return Batch(spec, operands, codes, n_terms, answers, inputs, targets)
 
 
 def _pick_divisors(
@@ -341,10 +450,20 @@ def _term_blocks(
         index = operands * _FOLLOWERS + followers
         return np.take(table, index, axis=0), np.take(sizes, index)
     blocks = np.empty((*operands.shape, digits + 1), np.uint8)
-    blocks[..., :digits] = _digits_of(operands, digits)
+    blocks[..., :digits] = _operand_slots(spec, operands, digits)
     blocks[..., digits] = _operator_ids(spec)[followers]
-    sizes = _digit_counts(operands) + (followers < len(OPERATORS))
+    widths = digits if spec.align_operands else _digit_counts(operands)
+    sizes = widths + (followers < len(OPERATORS))
     return blocks, sizes.astype(np.uint8)
+
+
+def _operand_slots(spec: ProblemSpec, operands: np.ndarray, digits: int) -> np.ndarray:
+    """Each operand's digits in ``digits`` slots: leading slots are gaps, or padding when the
+    spec aligns operands in columns."""
+    slots = _digits_of(operands, digits)
+    if spec.align_operands:
+        slots[slots == _GAP] = spec.alphabet.index(spec.pad_char)
+    return slots
 
 
 @lru_cache(maxsize=16)
@@ -353,7 +472,7 @@ def _term_table(spec: ProblemSpec, digits: int) -> tuple[np.ndarray, np.ndarray]
     values = np.repeat(np.arange(spec.largest + 1, dtype=np.int64), _FOLLOWERS)
     followers = np.tile(np.arange(_FOLLOWERS), spec.largest + 1)
     table = np.empty((len(values), digits + 1), np.uint8)
-    table[:, :digits] = _digits_of(values, digits)
+    table[:, :digits] = _operand_slots(spec, values, digits)
     table[:, digits] = _operator_ids(spec)[followers]
     return table, (table != _GAP).sum(axis=1).astype(np.uint8)
 

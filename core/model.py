@@ -135,12 +135,15 @@ def build_model(spec: ProblemSpec, config: ModelConfig, seed: int | None = None)
     return keras.Model(expression, answer, name=name)
 
 
-def compile_model(model: keras.Model, learning_rate: Any = 0.001) -> None:
-    """The notebook's loss, optimizer and metric; ``learning_rate`` may be a Keras schedule."""
+def compile_model(
+    model: keras.Model, learning_rate: Any = 0.001, clip_norm: float | None = None
+) -> None:
+    """The notebook's loss, optimizer and metric; ``learning_rate`` may be a Keras schedule,
+    ``clip_norm`` caps each gradient's norm (steadier at high learning rates)."""
     import keras
 
     model.compile(
         loss="categorical_crossentropy",
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=clip_norm),
         metrics=["accuracy"],
     )

@@ -30,6 +30,9 @@ class Preset:
     """Exact-match the shipped model must reach on fresh samples."""
 
 
+SMALL_ATTENTION = ModelConfig("attention", 64, 64)
+"""Learns the sums fastest per second of CPU in our measurements (benchmarks/RESULTS.md)."""
+
 PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in (
@@ -45,37 +48,54 @@ PRESETS: dict[str, Preset] = {
             "notebook-perfect",
             "The tutorial's problem, every answer right, in less time than the tutorial takes",
             ProblemSpec(),
-            ModelConfig(),
-            TrainingConfig(samples=200_000, batch_size=256, learning_rate=0.02, schedule="cosine"),
+            SMALL_ATTENTION,
+            TrainingConfig(
+                samples=300_000,
+                batch_size=256,
+                learning_rate=0.02,
+                schedule="cosine",
+                clip_norm=1.0,
+                validation_samples=1_000,  # all 1,000 questions: 100% means every one is right
+                checkpoints=60,
+                stop_at_exact=1.0,
+            ),
             1.0,
         ),
         Preset(
             "three-digit",
-            "2 terms of 0–999 (the Keras example's problem), reversed digits",
+            "2 terms of 0–999 (the Keras example's problem), digits reversed",
             ProblemSpec("+", 2, 2, 0, 999, reverse_input=True, reverse_output=True),
-            ModelConfig(encoder_units=128, decoder_units=128),
+            SMALL_ATTENTION,
             TrainingConfig(
-                samples=100_000,
-                epochs=10,
-                batch_size=64,
-                learning_rate=0.005,
-                schedule="cosine",
+                samples=200_000,
+                epochs=8,
                 fresh_data=True,
+                batch_size=256,
+                learning_rate=0.01,
+                schedule="cosine",
+                clip_norm=1.0,
+                validation_samples=5_000,
+                checkpoints=32,
+                stop_at_exact=1.0,
             ),
             0.999,
         ),
         Preset(
             "variable-terms",
-            "2 to 5 terms of 1–99 added",
+            "2 to 5 terms of 1–99 added, digits reversed",
             ProblemSpec("+", 2, 5, 1, 99, reverse_input=True, reverse_output=True),
-            ModelConfig(encoder_units=128, decoder_units=128),
+            SMALL_ATTENTION,
             TrainingConfig(
-                samples=100_000,
-                epochs=10,
-                batch_size=64,
-                learning_rate=0.005,
-                schedule="cosine",
+                samples=200_000,
+                epochs=8,
                 fresh_data=True,
+                batch_size=256,
+                learning_rate=0.01,
+                schedule="cosine",
+                clip_norm=1.0,
+                validation_samples=5_000,
+                checkpoints=40,
+                stop_at_exact=1.0,
             ),
             0.995,
         ),
@@ -124,6 +144,7 @@ _SPEC_FIELDS = {
     "pad_side": "pad_side",
     "reverse_input": "reverse_input",
     "reverse_output": "reverse_output",
+    "align_operands": "align_operands",
 }
 _MODEL_FIELDS = {
     "arch": "architecture",
@@ -143,6 +164,9 @@ _TRAINING_FIELDS = {
     "curriculum": "curriculum",
     "patience": "patience",
     "stop_at": "stop_at_exact",
+    "clip_norm": "clip_norm",
+    "validation_samples": "validation_samples",
+    "checkpoints": "checkpoints",
 }
 SETTING_NAMES = ("terms", *_SPEC_FIELDS, *_MODEL_FIELDS, *_TRAINING_FIELDS)
 """Every override `build_settings` understands (the CLI's flag names, without dashes)."""

@@ -84,6 +84,9 @@ class ProblemSpec:
     """Feed the expression right-to-left (least-significant digit first)."""
     reverse_output: bool = False
     """Emit the answer least-significant digit first."""
+    align_operands: bool = False
+    """Pad every operand to the widest operand's width, so digit places line up in columns as
+    in written addition (``  12+345``); helps long numbers, where places drift apart."""
     notebook_lengths: bool = False
     """Use the notebook's length formulas (for imported tutorial models), not the true maxima."""
 
@@ -179,7 +182,7 @@ class ProblemSpec:
         With any of + - * that is every operand at its widest; a division-only chain rarely
         allows that (``10/10/10`` is not whole), so its longest form is searched for.
         """
-        if self.operators == "/":
+        if self.operators == "/" and not self.align_operands:
             return max(
                 _longest_division_chain(self.smallest, self.largest, t) for t in self.term_counts
             )

@@ -51,11 +51,12 @@ def _rate(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
 
 
-def _models_dir_option(parser: argparse.ArgumentParser) -> None:
+def _models_dir_option(parser: argparse.ArgumentParser, *, root: bool = False) -> None:
     parser.add_argument(
         "--models-dir",
         type=Path,
-        default=None,
+        # On subcommands SUPPRESS keeps a --models-dir given before the subcommand.
+        default=None if root else argparse.SUPPRESS,
         metavar="DIR",
         help="model library folder (default: $SEQ2ADD_MODELS or the shipped saved_models/)",
     )
@@ -72,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train sequence-to-sequence LSTMs to do arithmetic, and race them.",
         epilog="With no command, seq2add opens the app.",
     )
-    _models_dir_option(parser)
+    _models_dir_option(parser, root=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     train = commands.add_parser(
@@ -94,6 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     problem.add_argument("--pad-side", choices=["left", "right"])
     problem.add_argument("--reverse-input", action=argparse.BooleanOptionalAction, default=None)
     problem.add_argument("--reverse-output", action=argparse.BooleanOptionalAction, default=None)
+    problem.add_argument(
+        "--align-operands",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="pad every operand to the same width so digit places line up",
+    )
     model = train.add_argument_group("model")
     model.add_argument("--arch", choices=list(ARCHITECTURES), help="architecture")
     model.add_argument("--encoder-units", type=_positive_int, metavar="N")
@@ -125,6 +132,24 @@ def build_parser() -> argparse.ArgumentParser:
         type=_rate,
         metavar="FRACTION",
         help="stop once validation exact-match reaches this (e.g. 1.0)",
+    )
+    training.add_argument(
+        "--clip-norm",
+        type=_rate,
+        metavar="X",
+        help="cap each gradient's norm (steadier at high learning rates)",
+    )
+    training.add_argument(
+        "--validation-samples",
+        type=_positive_int,
+        metavar="N",
+        help="held-out samples scored after each epoch (all questions if the problem has fewer)",
+    )
+    training.add_argument(
+        "--checkpoints",
+        type=_positive_int,
+        metavar="N",
+        help="extra validation checks through the run; with --stop-at, training can stop at one",
     )
     training.add_argument(
         "--eval-samples",

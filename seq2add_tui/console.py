@@ -11,15 +11,7 @@ from types import TracebackType
 
 from rich import box
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from core.evaluate import Breakdown, Evaluation
@@ -47,17 +39,14 @@ class TrainingProgress:
         self.training = training
         self.progress = Progress(
             TextColumn("[bold]epoch {task.fields[epoch]}"),
-            BarColumn(),
+            BarColumn(bar_width=None),
             TaskProgressColumn(),
-            MofNCompleteColumn(),
-            TextColumn(
-                "loss {task.fields[loss]} · acc {task.fields[accuracy]} · "
-                "exact {task.fields[exact]}"
-            ),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
+            TextColumn("loss {task.fields[loss]} acc {task.fields[accuracy]}"),
+            TextColumn("exact {task.fields[exact]}"),
+            TimeRemainingColumn(compact=True),
             console=console,
             transient=False,
+            expand=True,
         )
         console.print(
             f"Training [bold]{model.describe()}[/] ({parameter_count(spec, model):,} parameters) "

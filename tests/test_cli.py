@@ -174,3 +174,8 @@ def test_native_stderr_goes_to_a_log_while_python_keeps_the_terminal(tmp_path):
     )
     assert result.stderr == "python message\n"
     assert log.read_text() == "I0000 native chatter\n"
+
+
+def test_models_dir_may_come_before_the_command(capsys, library):
+    code, out, _ = run(capsys, "--models-dir", str(library), "models", "--json")
+    assert code == 0 and [entry["name"] for entry in json.loads(out)] == ["tiny"]

@@ -86,9 +86,11 @@ def test_same_seed_same_data_and_different_seed_different_data():
     assert not np.array_equal(first.inputs, other.inputs)
 
 
-def _spec_or_none(ops, smallest, span, low, extra, side, rin, rout):
+def _spec_or_none(ops, smallest, span, low, extra, side, rin, rout, align):
     try:
-        return ProblemSpec(ops, low, low + extra, smallest, smallest + span, side, " ", rin, rout)
+        return ProblemSpec(
+            ops, low, low + extra, smallest, smallest + span, side, " ", rin, rout, align
+        )
     except SpecError:  # e.g. division-only chains that can't be whole; tested in test_spec
         return None
 
@@ -104,6 +106,7 @@ specs = st.builds(
     side=st.sampled_from(["left", "right"]),
     rin=st.booleans(),
     rout=st.booleans(),
+    align=st.booleans(),
 ).filter(lambda spec: spec is not None)
 
 
@@ -141,6 +144,12 @@ def test_padding_and_reversal_layout():
     ids = encode_expressions(right, [parse_expression(right, "3-45")])
     assert "".join(right.alphabet[i] for i in ids[0]) == "3-45 "
     assert "".join(right.alphabet[i] for i in render_answers(right, np.array([-42]))[0]) == "-42"
+    columns = ProblemSpec("+", 2, 3, 0, 999, align_operands=True)
+    ids = encode_expressions(columns, [parse_expression(columns, "7+45")])
+    assert "".join(columns.alphabet[i] for i in ids[0]) == "      7+ 45"
+    reversed_columns = ProblemSpec("+", 2, 2, 0, 999, align_operands=True, reverse_input=True)
+    ids = encode_expressions(reversed_columns, [parse_expression(reversed_columns, "7+45")])
+    assert "".join(reversed_columns.alphabet[i] for i in ids[0]) == "54 +7  "
 
 
 def test_decode_accepts_probabilities_and_ids():
@@ -230,3 +239,17 @@ def test_every_operator_code_is_covered():
     batch = generate(spec, 4000, 11)
     for op in OPERATORS:
         assert batch.contains_operator(op).any()
+
+
+def test_all_problems_lists_every_valid_expression_once():
+    from core.data import all_problems, problem_count
+
+    every = all_problems(ProblemSpec())
+    assert len(every) == problem_count(ProblemSpec()) == 1_000
+    assert every.expressions[0] == "1+1+1" and every.answer_texts[-1] == "30"
+    division = all_problems(ProblemSpec("/", 2, 2, 1, 6))
+    # a/b with b dividing a, a and b in 1..6: the divisor counts 1+2+2+3+2+4.
+    assert (
+        len(division) == 14 and "6/3" in division.expressions and "5/2" not in division.expressions
+    )
+    assert all_problems(ProblemSpec("+", 2, 2, 0, 999)) is None

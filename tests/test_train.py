@@ -132,3 +132,32 @@ def test_invalid_training_settings_are_refused(kwargs, field):
     with pytest.raises(SpecError) as caught:
         TrainingConfig(**kwargs)
     assert caught.value.field == field
+
+
+def test_small_problems_validate_on_every_question_once():
+    from core.train import validation_batch
+
+    batch = validation_batch(ProblemSpec(), TrainingConfig(validation_samples=1_000))
+    assert len(batch) == 1_000 and len(set(batch.expressions)) == 1_000
+    assert batch.x.shape == (1_000, 8, 12)
+    sampled = validation_batch(ProblemSpec(), TrainingConfig(validation_samples=999))
+    assert len(sampled) == 999 and len(set(sampled.expressions)) < 999
+
+
+def test_training_stops_at_a_checkpoint_once_validation_is_perfect():
+    spec = ProblemSpec("+", 1, 1, 0, 3)  # "2" -> "2": four questions, learnt in moments
+    config = TrainingConfig(
+        samples=64_000,
+        batch_size=64,
+        learning_rate=0.05,
+        checkpoints=100,
+        stop_at_exact=1.0,
+        clip_norm=1.0,
+        validation_samples=50,
+    )
+    events = []
+    run = train(spec, SMALL, config, listener=events.append)
+    assert run.status == "target_reached" and run.samples_seen < 64_000
+    checks = [e for e in events if isinstance(e, Checkpoint)]
+    assert checks[-1].val_exact_match == 1.0 and all(c.val_exact_match < 1.0 for c in checks[:-1])
+    assert run.history[-1].val_exact_match == 1.0
