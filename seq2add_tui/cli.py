@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from core.data import ExpressionError
+from core.leaderboard import LeaderboardError
 from core.spec import SpecError
 from core.store import ModelError
 
@@ -62,6 +63,63 @@ def _models_dir_option(parser: argparse.ArgumentParser, *, root: bool = False) -
     )
 
 
+def _db_option(parser: argparse.ArgumentParser, *, root: bool = False) -> None:
+    parser.add_argument(
+        "--db",
+        type=Path,
+        # On subcommands SUPPRESS keeps a --db given before the subcommand.
+        default=None if root else argparse.SUPPRESS,
+        metavar="PATH",
+        help="leaderboard file (default: $SEQ2ADD_DB or one in your user data folder)",
+    )
+
+
+def _seconds(text: str) -> float:
+    from core.quiz import MAX_SECONDS, MIN_SECONDS
+
+    value = _rate(text)
+    if not MIN_SECONDS <= value <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is outside {MIN_SECONDS:g}–{MAX_SECONDS:g} seconds"
+        )
+    return value
+
+
+def _question_count(text: str) -> int:
+    from core.quiz import MAX_QUESTIONS
+
+    value = _positive_int(text)
+    if not 1 <= value <= MAX_QUESTIONS:
+        raise argparse.ArgumentTypeError(f"{text!r} is outside 1–{MAX_QUESTIONS} questions")
+    return value
+
+
+def _round_options(parser: argparse.ArgumentParser) -> None:
+    from core.quiz import DEFAULT_DIFFICULTY, DEFAULT_QUESTIONS, DEFAULT_SECONDS, DIFFICULTIES
+
+    group = parser.add_argument_group("round")
+    group.add_argument(
+        "--questions",
+        type=_question_count,
+        default=DEFAULT_QUESTIONS,
+        metavar="N",
+        help=f"questions per round (default {DEFAULT_QUESTIONS})",
+    )
+    group.add_argument(
+        "--seconds",
+        type=_seconds,
+        default=DEFAULT_SECONDS,
+        metavar="S",
+        help=f"time allowed per question (default {DEFAULT_SECONDS:g})",
+    )
+    group.add_argument(
+        "--difficulty",
+        choices=list(DIFFICULTIES),
+        default=DEFAULT_DIFFICULTY,
+        help="; ".join(f"{k}: {v}" for k, v in DIFFICULTIES.items()),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, for ``main`` and for tests."""
     from core.model import ARCHITECTURES
@@ -74,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="With no command, seq2add opens the app.",
     )
     _models_dir_option(parser, root=True)
+    _db_option(parser, root=True)
+    parser.add_argument("--name", metavar="PLAYER", help="your name on the quiz leaderboard")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     train = commands.add_parser(
@@ -186,6 +246,83 @@ def build_parser() -> argparse.ArgumentParser:
     tutorial.add_argument("--out", required=True, metavar="NAME")
     tutorial.add_argument("--overwrite", action="store_true")
     _models_dir_option(tutorial)
+
+    from core.presets import DEFAULT_OPPONENT
+
+    quiz = commands.add_parser(
+        "quiz",
+        help="play 'beat the model' in the terminal",
+        description=(
+            "Answer the same sums as a saved model, against the clock; the score says who won "
+            "and goes on the leaderboard."
+        ),
+    )
+    quiz.add_argument(
+        "model",
+        nargs="?",
+        default=DEFAULT_OPPONENT,
+        metavar="MODEL",
+        help=f"the opponent: a name in the library or a model folder (default {DEFAULT_OPPONENT})",
+    )
+    quiz.add_argument(
+        "--name",
+        metavar="PLAYER",
+        default=argparse.SUPPRESS,
+        help="your name on the leaderboard (default: $SEQ2ADD_PLAYER or your login)",
+    )
+    _round_options(quiz)
+    quiz.add_argument(
+        "--seed", type=_positive_int, metavar="S", help="the same seed asks the same sums"
+    )
+    # What `seq2add serve` runs per browser: see QuizApp's web_session.
+    quiz.add_argument("--web-session", action="store_true", help=argparse.SUPPRESS)
+    _db_option(quiz)
+    _models_dir_option(quiz)
+
+    board = commands.add_parser("leaderboard", help="show the quiz's top scores")
+    board.add_argument("--model", metavar="NAME", help="only scores against this model")
+    board.add_argument(
+        "--limit", type=_positive_int, default=10, metavar="N", help="rows (default 10)"
+    )
+    board.add_argument(
+        "--every-round",
+        action="store_true",
+        help="list every round, not only each player's best",
+    )
+    board.add_argument("--json", action="store_true", help="print a JSON list")
+    _db_option(board)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the quiz to web browsers",
+        description=(
+            "Serve the quiz over HTTP with textual-serve: every browser tab gets its own quiz "
+            "process, and all share one leaderboard. Listens on 127.0.0.1 unless --host is given "
+            "(--host 0.0.0.0 opens it to your network)."
+        ),
+    )
+    serve.add_argument(
+        "model",
+        nargs="?",
+        default=DEFAULT_OPPONENT,
+        metavar="MODEL",
+        help=f"the opponent (default {DEFAULT_OPPONENT})",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=_positive_int, default=8000, help="port to listen on (default 8000)"
+    )
+    _round_options(serve)
+    serve.add_argument(
+        "--seed",
+        type=_positive_int,
+        metavar="S",
+        help="give every visitor the same first round (a fair race for the leaderboard)",
+    )
+    _db_option(serve)
+    _models_dir_option(serve)
     return parser
 
 
@@ -345,13 +482,137 @@ def command_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_path(args: argparse.Namespace) -> Path | None:
+    db = getattr(args, "db", None)
+    return db.expanduser() if db is not None else None
+
+
+def _player(args: argparse.Namespace) -> str | None:
+    from core.leaderboard import PlayerNameError, check_player_name
+
+    name = getattr(args, "name", None)
+    if name is None:
+        return None
+    try:
+        return check_player_name(name)
+    except PlayerNameError as error:
+        raise UsageError(f"--name: {error}") from None
+
+
 def command_app(args: argparse.Namespace) -> int:
     try:
         from seq2add_tui.app import run_app
     except ImportError:
         sys.stdout.write(build_parser().format_help())
         return 0
-    return run_app(models_dir=_models_dir(args))
+    return run_app(models_dir=_models_dir(args), db_path=_db_path(args), player=_player(args))
+
+
+def command_quiz(args: argparse.Namespace) -> int:
+    from core.store import load_predictor
+    from seq2add_tui.quiz_app import QuizApp
+
+    player = _player(args)
+    predictor = load_predictor(args.model, _models_dir(args))
+    app = QuizApp(
+        predictor,
+        player=player,
+        web_session=args.web_session,
+        db_path=_db_path(args),
+        questions=args.questions,
+        seconds=args.seconds,
+        difficulty=args.difficulty,
+        seed=args.seed,
+    )
+    app.run()
+    return app.return_code or 0
+
+
+def command_leaderboard(args: argparse.Namespace) -> int:
+    from core.leaderboard import Leaderboard
+
+    with Leaderboard(_db_path(args)) as board:
+        scores = board.top(args.model, args.limit, best_per_player=not args.every_round)
+    if args.json:
+        _print_json([{"rank": place, **s.to_dict()} for place, s in enumerate(scores, 1)])
+    else:
+        _print_leaderboard(scores, board.path, args.model, best_per_player=not args.every_round)
+    return 0
+
+
+def _print_leaderboard(
+    scores: Sequence[Any], path: Path, model: str | None, *, best_per_player: bool
+) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from core.leaderboard import short_time
+    from seq2add_tui.console import console
+
+    which = f"on {model}" if model else "on every model"
+    if not scores:
+        console.print(f"No scores {which} yet in {path}; play one with `seq2add quiz`.")
+        return
+    kind = "each player's best" if best_per_player else "every round"
+    table = Table(
+        title=f"Top scores {which} ({kind}) — {path}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    # Every model at once needs the model's name; at 80 columns the level makes way for it.
+    every_model = model is None
+    columns = ["#", "player", "score", *(["model"] * every_model), "model's", "result", "right"]
+    columns += [*(["level"] * (not every_model)), "played"]
+    for name in columns:
+        right = name in ("#", "score", "model's", "right")
+        table.add_column(name, justify="right" if right else "left", no_wrap=True)
+    colours = {"won": "green", "lost": "red"}
+    for place, score in enumerate(scores, 1):
+        table.add_row(
+            str(place),
+            Text(score.player),  # as typed: never markup
+            f"{score.player_score:,}",
+            *([Text(score.model)] * every_model),
+            f"{score.model_score:,}",
+            Text(score.outcome, colours.get(score.outcome, "")),
+            f"{score.player_correct}/{score.questions}",
+            *([score.difficulty] * (not every_model)),
+            short_time(score.played_at),
+        )
+    console.print(table)
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    from core.leaderboard import default_db_path
+    from core.store import load_predictor, resolve
+
+    try:
+        from seq2add_tui.serve import browse_url, quiz_command, serve
+    except ImportError:
+        raise UsageError("serving needs textual-serve: pip install textual-serve") from None
+    folder = resolve(args.model, _models_dir(args))
+    predictor = load_predictor(folder)  # fail here, not in every visitor's browser
+    command = quiz_command(
+        folder,
+        db_path=_db_path(args) or default_db_path(),
+        questions=args.questions,
+        seconds=args.seconds,
+        difficulty=args.difficulty,
+        seed=args.seed,
+    )
+    sys.stdout.write(f"seq2add serve: open {browse_url(args.host, args.port)}\n")
+    sys.stdout.flush()
+    try:
+        serve(command, args.host, args.port, predictor.name)
+    except OSError as error:
+        raise UsageError(
+            f"can't listen on {args.host}:{args.port} ({error.strerror or error}); "
+            "choose another --port or --host"
+        ) from None
+    return 0
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
@@ -361,6 +622,9 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "predict": command_predict,
     "models": command_models,
     "import": command_import,
+    "quiz": command_quiz,
+    "leaderboard": command_leaderboard,
+    "serve": command_serve,
 }
 
 
@@ -372,6 +636,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ModelError, ExpressionError, SpecError) as error:
         sys.stderr.write(f"seq2add: {error}\n")
         return USAGE_ERROR
+    except LeaderboardError as error:
+        sys.stderr.write(f"seq2add: {error}\n")
+        return 1
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")
         return INTERRUPTED

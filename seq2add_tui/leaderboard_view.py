@@ -1,0 +1,133 @@
+"""The leaderboard as a table: top scores for one model (or all), read off the UI thread.
+
+Used by the quiz panel and available to the main app as a view of its own: mount
+``LeaderboardView()`` and call ``load(db_path, model)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from core.leaderboard import Leaderboard, LeaderboardError, Score, short_time
+
+LEVEL_SHORT = {"full": "full", "easy": "easy", "medium": "med", "ramp": "ramp"}
+
+
+class LeaderboardView(Vertical):
+    """Top scores, each player's best, for one model or for every model."""
+
+    DEFAULT_CSS = """
+    LeaderboardView {
+        height: 1fr;
+        padding: 0 1;
+    }
+    LeaderboardView #board-title { text-style: bold; color: $accent; height: 1; }
+    LeaderboardView #board-status { color: $text-muted; height: auto; }
+    LeaderboardView #board-status.-error { color: $text-error; }
+    LeaderboardView DataTable { height: 1fr; }
+    """
+
+    @dataclass
+    class Loaded(Message):
+        """Scores arrived from the database (or the reason they couldn't)."""
+
+        view: LeaderboardView
+        scores: list[Score]
+        error: str | None
+        model: str | None
+
+    def __init__(self, *, id: str | None = None, limit: int = 10) -> None:
+        super().__init__(id=id)
+        self.limit = limit
+        """Rows shown."""
+        self.model: str | None = None
+        """The model whose scores are shown; None for every model."""
+        self.highlight_id: int | None = None
+        """A score to mark (the round just played)."""
+        self.scores: list[Score] = []
+        """What the table shows."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("Leaderboard", id="board-title")
+        table: DataTable[Text] = DataTable(id="board-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("", id="board-status")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, key in (
+            ("#", "rank"),
+            ("Player", "player"),
+            ("Score", "score"),
+            ("Model", "model_score"),
+            ("Result", "result"),
+            ("Right", "right"),
+            ("Level", "level"),
+            ("When", "when"),
+        ):
+            table.add_column(label, key=key)
+
+    def load(self, db_path: Path | str | None, model: str | None, highlight_id: int | None = None):
+        """Read the scores in a thread and show them when they arrive."""
+        self.model = model
+        self.highlight_id = highlight_id
+        target = f"on {model}" if model else "on every model"
+        self.query_one("#board-title", Static).update(
+            Content.from_markup("Top scores $target [dim](each player's best)[/]", target=target)
+        )
+        self._read(db_path, model)
+
+    @work(thread=True, exclusive=True, group="leaderboard", exit_on_error=False)
+    def _read(self, db_path: Path | str | None, model: str | None) -> None:
+        try:
+            with Leaderboard(db_path) as board:
+                scores = board.top(model, self.limit)
+            error = None
+        except LeaderboardError as problem:
+            scores, error = [], str(problem)
+        self.post_message(self.Loaded(self, scores, error, model))
+
+    def on_leaderboard_view_loaded(self, message: Loaded) -> None:
+        message.stop()
+        if message.model != self.model:
+            return  # an older request
+        self.scores = message.scores
+        table = self.query_one(DataTable)
+        table.clear()
+        highlight_row = None
+        for place, score in enumerate(message.scores, 1):
+            # Rich Text, not markup: a player named "[b]" must show as typed.
+            mark = "bold" if score.id == self.highlight_id else ""
+            if mark:
+                highlight_row = place - 1
+            outcome_style = {"won": "green", "lost": "red"}.get(score.outcome, "")
+            table.add_row(
+                Text(str(place), mark, justify="right"),
+                Text(score.player, mark),
+                Text(f"{score.player_score:,}", mark, justify="right"),
+                Text(f"{score.model_score:,}", justify="right"),
+                Text(score.outcome, outcome_style),
+                Text(f"{score.player_correct}/{score.questions}", justify="right"),
+                Text(LEVEL_SHORT.get(score.difficulty, score.difficulty)),
+                Text(short_time(score.played_at)),
+                key=str(score.id),
+            )
+        if highlight_row is not None:
+            table.move_cursor(row=highlight_row)
+        status = self.query_one("#board-status", Static)
+        status.set_class(message.error is not None, "-error")
+        if message.error is not None:
+            status.update(Content(message.error))
+        elif not message.scores:
+            status.update("No scores yet: play a round to be the first.")
+        else:
+            status.update("")

@@ -1,0 +1,97 @@
+"""The quiz on its own: what ``seq2add quiz`` opens and what each ``seq2add serve`` visitor gets.
+
+It never imports TensorFlow or Keras (the opponent is a numpy `Predictor`), so a session starts in
+about a second and stays small enough to run one per browser on a modest machine.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Footer, Header
+
+from core.infer import Predictor
+from core.quiz import DEFAULT_DIFFICULTY, DEFAULT_QUESTIONS, DEFAULT_SECONDS
+from seq2add_tui.quiz_panel import Clock, QuizPanel
+
+
+class QuizApp(App[None]):
+    """A full-screen quiz against one model, with the leaderboard a key away."""
+
+    CSS_PATH = "quiz.tcss"
+    TITLE = "seq2add"
+    SUB_TITLE = "Beat the model"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="quiz_app.quit", tooltip="Leave the quiz"),
+    ]
+
+    def __init__(
+        self,
+        predictor: Predictor,
+        *,
+        player: str | None = None,
+        web_session: bool = False,
+        db_path: Path | None = None,
+        questions: int = DEFAULT_QUESTIONS,
+        seconds: float = DEFAULT_SECONDS,
+        difficulty: str = DEFAULT_DIFFICULTY,
+        seed: int | None = None,
+        clock: Clock = time.monotonic,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.predictor = predictor
+        """The opponent."""
+        self.player_name = player
+        """The player's name, if given; the panel reads it."""
+        self.web_session = web_session
+        """One browser's session under ``seq2add serve``.
+
+        It opens on the lobby, so each visitor types their own name (the login name is the
+        server's), and saves the CPU a server shared by a room can't spare: no footer (the panel
+        shows its keys itself, and the footer rebuilds on every focus change, which costs more
+        per answer than the rest of the screen) and a steady cursor.
+        """
+        self.db_path = db_path
+        """The leaderboard file; None for ``$SEQ2ADD_DB`` or the per-user default."""
+        self._panel_options = dict(
+            questions=questions,
+            seconds=seconds,
+            difficulty=difficulty,
+            seed=seed,
+            clock=clock,
+            # A blinking cursor repaints twice a second in every idle session on the server.
+            cursor_blink=cursor_blink and not web_session,
+            suggest_name=not web_session,
+        )
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="±")
+        yield QuizPanel(id="quiz", **self._panel_options)
+        if not self.web_session:
+            yield Footer()
+
+    def on_mount(self) -> None:
+        panel = self.query_one(QuizPanel)
+        panel.set_opponent(self.predictor)
+        if not self.web_session and panel.player:
+            panel.start_round()
+        self.call_after_refresh(self._freeze_startup_objects)
+
+    @staticmethod
+    def _freeze_startup_objects() -> None:
+        """Keep the garbage collector off everything made at start-up.
+
+        Textual, numpy, h5py and the model make a few hundred thousand objects that live as long
+        as the app. Python's full collections walked them all, pausing the app 40–50 ms every few
+        answers (measured under ``seq2add serve``: the slowest reveals were exactly those);
+        frozen, a full collection takes about 5 ms.
+        """
+        gc.collect()
+        gc.freeze()

@@ -1,0 +1,308 @@
+"""The quiz's small display widgets: big expressions, the countdown, the model's confidence, and
+the answer box that only takes whole numbers.
+
+Each is self-contained (its own DEFAULT_CSS) so the quiz panel can live in the main app and in the
+quiz-only app alike.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual.app import RenderResult
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.renderables.digits import DIGITS, DIGITS3X3_BOLD
+from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from core.quiz import answer_problem, confidence_band
+
+# Glyphs Textual's 3×3 digit font lacks; each is three rows of three cells.
+_EXTRA_GLYPHS: dict[str, tuple[str, str, str]] = {
+    "*": ("   ", " ╳ ", "   "),
+    "/": (" • ", "╺━╸", " • "),
+    "=": ("   ", "╺━╸", "╺━╸"),
+    "?": ("╺━┓", " ┏┛", " ╹ "),
+    " ": (" ", " ", " "),
+}
+
+
+def big_rows(text: str) -> tuple[str, str, str] | None:
+    """``text`` in a three-row font, or None if a character has no big glyph."""
+    rows: list[list[str]] = [[], [], []]
+    for character in text:
+        if character in _EXTRA_GLYPHS:
+            glyph = _EXTRA_GLYPHS[character]
+        elif character in DIGITS and character.strip():
+            position = DIGITS.index(character) * 3
+            glyph = tuple(DIGITS3X3_BOLD[position + row].ljust(3) for row in range(3))
+        else:
+            return None
+        for row in range(3):
+            rows[row].append(glyph[row])
+    return "".join(rows[0]), "".join(rows[1]), "".join(rows[2])
+
+
+def spaced(expression: str) -> str:
+    """``13+6+10`` as ``13 + 6 + 10``: easier to read, in big type especially."""
+    out = []
+    for index, character in enumerate(expression):
+        if character in "+-*/" and index > 0:
+            out.append(f" {character} ")
+        else:
+            out.append(character)
+    return "".join(out)
+
+
+class BigText(Widget):
+    """A short line of digits and operators, three rows tall; one plain row if it won't fit."""
+
+    DEFAULT_CSS = """
+    BigText {
+        height: 3;
+        width: 1fr;
+        content-align: center middle;
+        text-style: bold;
+    }
+    """
+
+    text: reactive[str] = reactive("", layout=False)
+    """What to show: digits, ``+ - * / = ?`` and spaces."""
+
+    def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None):
+        super().__init__(id=id, classes=classes)
+        self.set_reactive(BigText.text, text)
+
+    def render(self) -> RenderResult:
+        rows = big_rows(self.text)
+        width = self.content_size.width or self.size.width
+        if rows is None or (width and len(rows[0]) > width):
+            return Content(f"\n{self.text.replace('*', '×').replace('/', '÷')}\n")
+        return Content("\n".join(rows))
+
+
+class Countdown(Widget):
+    """Time left on a question: a bar that empties and changes colour, and the seconds."""
+
+    DEFAULT_CSS = """
+    Countdown {
+        height: 1;
+        width: 1fr;
+        content-align: center middle;
+    }
+    """
+
+    MAX_WIDTH = 60
+    """Cells of the bar and its seconds together, at most."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.remaining_s = 0.0
+        """Seconds left."""
+        self.limit_s = 1.0
+        """Seconds the question allows."""
+        self._drawn: tuple[int, int] | None = None
+
+    def show(self, remaining_s: float, limit_s: float) -> None:
+        """Set the time; repaints only when a cell or the whole seconds change.
+
+        A quiz served to a room of browsers pays for every repaint, so ticking often is cheap
+        only if most ticks draw nothing.
+        """
+        self.remaining_s = max(0.0, remaining_s)
+        self.limit_s = max(limit_s, 1e-9)
+        key = (self._filled_cells(), math.ceil(self.remaining_s))
+        if key != self._drawn:
+            self._drawn = key
+            self.refresh()
+
+    def _bar_width(self) -> int:
+        return max(4, min(self.content_size.width or 40, self.MAX_WIDTH) - 7)
+
+    def _filled_cells(self) -> int:
+        return math.ceil(self._bar_width() * self.remaining_s / self.limit_s)
+
+    def on_resize(self) -> None:
+        self._drawn = None
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        width = self._bar_width()
+        filled = min(self._filled_cells(), width)
+        fraction = self.remaining_s / self.limit_s
+        colour = "$success" if fraction > 0.5 else "$warning" if fraction > 0.25 else "$error"
+        seconds = math.ceil(self.remaining_s)
+        return Content.assemble(
+            ("━" * filled, colour),
+            ("━" * (width - filled), "$foreground 15%"),
+            (f" {seconds:>3} s", "bold" if fraction > 0.25 else f"bold {colour}"),
+        )
+
+
+_BAND_STYLE = {"sure": "$text-success", "unsure": "$text-warning", "guess": "$text-error"}
+PAD_SYMBOL = "␣"
+"""How a padding position of the model's output is shown."""
+
+
+class ConfidenceStrip(Widget):
+    """The model's output, one character at a time, each with the probability it gave it.
+
+    Green is 90% or more, yellow 60% or more, red below: a player sees where the model hesitated.
+    """
+
+    DEFAULT_CSS = """
+    ConfidenceStrip {
+        height: 2;
+        width: 1fr;
+        content-align: center top;
+    }
+    """
+
+    LABEL = ("Model's confidence ", "per character      ")
+    """The two-line caption before the characters."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.characters: tuple[str, ...] = ()
+        """The symbols the model chose, in reading order, padding included."""
+        self.confidence: tuple[float, ...] = ()
+        """The probability of each."""
+
+    def show(self, characters: Sequence[str], confidence: Sequence[float]) -> None:
+        """Set the characters and probabilities to show."""
+        self.characters = tuple(characters)
+        self.confidence = tuple(confidence)
+        self.refresh(layout=True)
+
+    @staticmethod
+    def cell(probability: float) -> str:
+        """A probability as at most four cells: ``100%``, `` 97%``, ``<1%``."""
+        percent = probability * 100
+        if percent >= 99.5:
+            return "100%" if probability >= 0.9995 else " 99%"
+        if percent < 1:
+            return " <1%"
+        return f"{percent:3.0f}%"
+
+    def render(self) -> RenderResult:
+        top: list[tuple[str, str] | str] = [(self.LABEL[0], "dim")]
+        bottom: list[tuple[str, str] | str] = [(self.LABEL[1], "dim")]
+        for symbol, probability in zip(self.characters, self.confidence, strict=True):
+            style = _BAND_STYLE[confidence_band(probability)]
+            shown = PAD_SYMBOL if symbol == " " else symbol
+            top.append((f"  {shown}  ", f"bold {style}"))
+            bottom.append((f"{self.cell(probability)} ", style))
+        return Content.assemble(*top, "\n", *bottom)
+
+
+class AnswerCard(Static):
+    """One of the reveal's three answers (truth, player, model): big digits, ✓/✗ and points.
+
+    One widget, not a box of three, because every answer repaints all three cards and a served
+    session pays for each widget it paints.
+    """
+
+    DEFAULT_CSS = """
+    AnswerCard {
+        border: round $foreground 30%;
+        border-title-align: center;
+        border-title-color: $foreground;
+        width: 1fr;
+        height: 8;
+        margin: 0 1;
+        text-align: center;
+        &.-right { border: round $success; }
+        &.-wrong { border: round $error; }
+    }
+    """
+
+    BIG_DIGITS_UP_TO = 6
+    """Longer answers are shown in plain type: big digits would not fit a card at 80 columns."""
+
+    def show(self, title: str, value: str, correct: bool | None, points: str = "") -> None:
+        """Show ``value``; ``correct`` None means the true answer (no mark)."""
+        self.border_title = title
+        self.set_class(correct is True, "-right")
+        self.set_class(correct is False, "-wrong")
+        rows = big_rows(value) if len(value) <= self.BIG_DIGITS_UP_TO else None
+        digits = "\n".join(rows) if rows else f"\n{value}\n"
+        if correct is None:
+            mark = Content.from_markup("[dim]the true answer[/]")
+        elif correct:
+            mark = Content.from_markup(f"[b $text-success]✓ right[/]\n{points}")
+        else:
+            mark = Content.from_markup(f"[b $text-error]✗ wrong[/]\n{points}")
+        self.update(Content.assemble(Content(digits), "\n", mark))
+
+
+class KeyTarget(Static, can_focus=True):
+    """A line of key hints that holds the keyboard focus while no field needs it.
+
+    Between questions the panel's own bindings (Enter, R, N ...) must hear the keys, so something
+    inside it needs focus. Focusing this one leaf restyles one leaf; focusing the panel would
+    restyle every widget in it, which costs a served session tens of milliseconds per answer.
+    """
+
+    DEFAULT_CSS = """
+    KeyTarget:focus { background-tint: $foreground 0%; text-style: none; }
+    """
+
+
+class WholeNumber(Validator):
+    """Accepts a whole number of at most ``max_digits`` digits; says why anything else isn't."""
+
+    def __init__(self, max_digits: int | None = None) -> None:
+        super().__init__()
+        self.max_digits = max_digits
+
+    def validate(self, value: str) -> ValidationResult:
+        problem = answer_problem(value, self.max_digits)
+        return self.success() if problem is None else self.failure(problem)
+
+
+class AnswerInput(Input):
+    """A whole-number answer box: digits and one leading minus, nothing else gets in."""
+
+    @dataclass
+    class Refused(Message):
+        """A keystroke or paste was kept out; ``reason`` says why, for the player."""
+
+        input: AnswerInput
+        reason: str
+
+    def __init__(self, *, max_digits: int = 12, id: str | None = None) -> None:
+        self._whole_number = WholeNumber(max_digits)
+        super().__init__(
+            placeholder="your answer",
+            restrict=self._pattern(max_digits),
+            validators=[self._whole_number],
+            validate_on=["submitted"],
+            id=id,
+        )
+
+    @property
+    def max_digits(self) -> int:
+        """Longest answer accepted, in digits (a minus may come on top)."""
+        return self._whole_number.max_digits or 0
+
+    @max_digits.setter
+    def max_digits(self, digits: int) -> None:
+        self._whole_number.max_digits = digits
+        self.restrict = self._pattern(digits)
+
+    @staticmethod
+    def _pattern(digits: int) -> str:
+        return rf"-?[0-9]{{0,{digits}}}"
+
+    def restricted(self) -> None:
+        """Say why instead of only ringing the bell."""
+        if len(self.value.lstrip("-")) >= self.max_digits:
+            reason = f"Answers to this problem have at most {self.max_digits} digits."
+        else:
+            reason = "Only digits, and a minus at the front for a negative answer."
+        self.post_message(self.Refused(self, reason))

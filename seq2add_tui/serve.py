@@ -1,0 +1,124 @@
+"""``seq2add serve``: the quiz in the browser, one ``seq2add quiz`` process per visit.
+
+textual-serve runs a command for each browser tab that connects and relays its screen over a
+websocket. Here the command is the quiz-only app (never TensorFlow) as a web session, so each
+visitor types their own name, and pointed at one leaderboard file so a room shares it.
+"""
+
+from __future__ import annotations
+
+import shlex
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from textual_serve.server import Server
+
+LOCALHOST = "127.0.0.1"
+TITLE = "seq2add — beat the model"
+
+
+def quiz_command(
+    model_folder: Path,
+    *,
+    db_path: Path,
+    questions: int,
+    seconds: float,
+    difficulty: str,
+    seed: int | None = None,
+    python: str | None = None,
+) -> str:
+    """The shell command textual-serve runs for each visitor."""
+    argv: Sequence[str] = (
+        python or sys.executable,
+        "-m",
+        "seq2add_tui",
+        "quiz",
+        str(model_folder.resolve()),
+        "--web-session",
+        "--db",
+        str(db_path.expanduser().resolve()),
+        "--questions",
+        str(questions),
+        "--seconds",
+        f"{seconds:g}",
+        "--difficulty",
+        difficulty,
+    )
+    if seed is not None:
+        argv = (*argv, "--seed", str(seed))
+    return shlex.join(argv)
+
+
+def lan_address() -> str | None:
+    """This machine's address on its local network, for telling a room where to go.
+
+    Connecting a UDP socket sends nothing; it only asks the OS which interface it would use.
+    """
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.255.255.255", 1))
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+def browse_url(host: str, port: int) -> str:
+    """The address to open in a browser for a server bound to ``host``."""
+    if host in ("", "0.0.0.0", "::"):
+        host = lan_address() or LOCALHOST
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
+
+
+class QuizServer(Server):
+    """textual-serve's server, with page links that follow the address the browser used.
+
+    textual-serve writes its bind address into the page's websocket URL, which breaks when it
+    listens on 0.0.0.0 for a room (browsers can't connect to 0.0.0.0). Taking the scheme and
+    host from each request makes the same page work on localhost and over the LAN.
+    """
+
+    def __init__(self, command: str, host: str, port: int, opponent: str) -> None:
+        super().__init__(command, host=host, port=port, title=TITLE)
+        self.opponent = opponent
+        """Shown in the start-up message."""
+
+    async def on_startup(self, app: web.Application) -> None:
+        self.console.print(
+            f"Serving the seq2add quiz against [b]{self.opponent}[/b] at "
+            f"[link]{browse_url(self.host, self.port)}[/link]",
+            highlight=False,
+        )
+        if self.host not in (LOCALHOST, "localhost", "::1"):
+            self.console.print(
+                "Anyone who can reach this address can play (and start a process here).",
+                style="yellow",
+            )
+        self.console.print("[cyan]Press Ctrl+C to stop.", highlight=False)
+
+    @aiohttp_jinja2.template("app_index.html")
+    async def handle_index(self, request: web.Request) -> dict[str, Any]:
+        origin = f"{request.scheme}://{request.host}"
+        font_size = request.query.get("fontsize", "16")
+        websocket = request.app.router["websocket"].url_for()
+        static = request.app.router["static"].url_for(filename="/")
+        return {
+            "font_size": int(font_size) if font_size.isdigit() else 16,
+            "app_websocket_url": "ws" + origin.removeprefix("http") + str(websocket),
+            "config": {"static": {"url": f"{origin}{str(static).rstrip('/')}/"}},
+            "application": {"name": self.title},
+        }
+
+
+def serve(command: str, host: str, port: int, opponent: str) -> None:
+    """Serve until Ctrl+C or SIGTERM; OSError if the address can't be used."""
+    QuizServer(command, host, port, opponent).serve()

@@ -1,0 +1,437 @@
+"""The quiz as a player meets it: whole seeded rounds, the clock, the leaderboard, the screens."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Input, Static
+
+import core.leaderboard as leaderboard
+from core.leaderboard import Leaderboard, Score
+from core.store import load_predictor
+from seq2add_tui.quiz_app import QuizApp
+from seq2add_tui.quiz_panel import QuizPanel
+from seq2add_tui.quiz_widgets import BigText, ConfidenceStrip, Countdown, big_rows, spaced
+
+SIZE = (80, 24)
+
+
+def pilot_test(scenario):
+    """Run an async Pilot scenario as a plain test, so no async pytest plugin is needed."""
+
+    @functools.wraps(scenario)
+    def test(*args, **kwargs):
+        asyncio.run(scenario(*args, **kwargs))
+
+    return test
+
+
+class FakeClock:
+    """Time that moves only when the test says so."""
+
+    def __init__(self, now: float = 1_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(scope="module")
+def opponent():
+    return load_predictor("notebook-perfect")
+
+
+def quiz_app(opponent, tmp_path, clock=None, **options) -> QuizApp:
+    options = {"player": "ann", "seed": 11, "questions": 6, "seconds": 10, **options}
+    return QuizApp(
+        opponent,
+        db_path=tmp_path / "scores.sqlite3",
+        clock=clock or FakeClock(),
+        cursor_blink=False,
+        **options,
+    )
+
+
+def earlier_score(player: str, points: int) -> Score:
+    return Score(
+        player,
+        "notebook-perfect",
+        "3 terms of 1–10, +",
+        points,
+        1_350,
+        8,
+        10,
+        10,
+        "full",
+        20.0,
+        40.0,
+        "2026-01-01T12:00:00+00:00",
+    )
+
+
+def text(app, selector: str) -> str:
+    return str(app.query_one(selector, Static).render())
+
+
+async def type_answer(pilot, answer: str) -> None:
+    await pilot.press(*answer, "enter")
+    await pilot.pause()
+
+
+# -- a whole round ---------------------------------------------------------------------------------
+
+
+@pilot_test
+async def test_a_whole_seeded_round(opponent, tmp_path):
+    clock = FakeClock()
+    app = quiz_app(opponent, tmp_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(QuizPanel)
+        await pilot.pause()
+        assert panel.state == "question" and panel.round.seed == 11
+        questions = panel.round.questions
+        expected = panel.round.replay().questions
+        assert questions == expected
+        assert app.query_one("#question-expression", BigText).text == (
+            f"{spaced(questions[0].expression)} = ?"
+        )
+
+        # 1. right, after 2 s: 100 points and 80% of the time bonus
+        clock.advance(2)
+        await type_answer(pilot, str(questions[0].answer))
+        assert panel.state == "reveal"
+        first = panel.round.results[0]
+        assert first.player_correct and first.player_points.total == 100 + 16
+        assert "Right!" in text(app, "#reveal-verdict")
+        assert "✓ right" in text(app, "#card-player") and "+116" in text(app, "#card-player")
+        assert app.query_one("#card-truth").border_title == "Truth"
+        assert text(app, "#card-truth").splitlines()[:3] == list(big_rows(str(questions[0].answer)))
+        strip = app.query_one(ConfidenceStrip)
+        assert strip.characters == first.model.characters and len(strip.confidence) == 2
+
+        # 2. wrong
+        await pilot.press("enter")
+        assert panel.state == "question" and panel.round.number == 2
+        await type_answer(pilot, str(questions[1].answer + 1))
+        assert not panel.round.results[1].player_correct
+        assert "✗ wrong" in text(app, "#card-player")
+        assert "Not quite." in text(app, "#reveal-verdict")
+
+        # 3. empty, then invalid, then refused keys: nothing is recorded until a real answer
+        await pilot.press("enter")
+        await pilot.press("enter")
+        assert panel.state == "question" and len(panel.round.results) == 2
+        assert "Type your answer" in text(app, "#answer-message")
+        await pilot.press("-", "enter")
+        assert "A minus needs digits after it." in text(app, "#answer-message")
+        await pilot.press("x")
+        assert app.query_one("#answer", Input).value == "-"
+        assert "Only digits" in text(app, "#answer-message")
+        await pilot.press("backspace", "1", "2", "3")  # a 3rd digit can't fit this problem
+        assert app.query_one("#answer", Input).value == "12"
+        assert "at most 2 digits" in text(app, "#answer-message")
+        await pilot.press("backspace", "backspace")
+        await type_answer(pilot, str(questions[2].answer))
+        assert panel.round.results[2].player_correct and len(panel.round.results) == 3
+
+        # 4. the clock runs out
+        await pilot.press("enter")
+        clock.advance(4)
+        await pilot.pause(0.25)
+        countdown = app.query_one(Countdown)
+        assert countdown.remaining_s == pytest.approx(6)
+        clock.advance(6.5)
+        await pilot.pause(0.25)
+        assert panel.state == "reveal" and panel.round.results[3].timed_out
+        assert "Time's up!" in text(app, "#reveal-verdict")
+
+        # 5. passed with Escape; 6. right
+        await pilot.press("enter", "escape")
+        assert panel.round.results[4].passed
+        await pilot.press("enter")
+        await type_answer(pilot, str(questions[5].answer))
+        assert "see who won" in text(app, "#reveal-hint")
+
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert panel.state == "final"
+        summary = panel.round.summary()
+        assert summary.player_correct == 3 and summary.model_correct == 6
+        assert summary.winner == "model"
+        assert "notebook-perfect beat ann" in text(app, "#final-headline")
+        assert "none; notebook-perfect got every question right" in text(app, "#final-mistakes")
+        assert "You missed 3" in text(app, "#final-mistakes")
+        assert "Saved. ann is #1 of 1 player on notebook-perfect." in text(app, "#final-saved")
+        [saved] = Leaderboard(tmp_path / "scores.sqlite3").top()
+        assert (saved.player, saved.player_score, saved.model_score) == (
+            "ann",
+            summary.player_score,
+            summary.model_score,
+        )
+        assert saved.questions == 6 and saved.seconds_per_question == 10
+
+        # Replay asks the same questions; New round asks new ones.
+        await pilot.press("r")
+        assert panel.state == "question" and panel.round.questions == questions
+        assert panel.round.results == []
+        for question in questions:
+            await type_answer(pilot, str(question.answer))
+            await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert panel.state == "final" and panel.round.summary().winner == "player"
+        assert "ann beat notebook-perfect" in text(app, "#final-headline")
+        await pilot.press("n")
+        assert panel.round.questions != questions and panel.round.seed == 12
+
+
+@pilot_test
+async def test_the_leaderboard_view_marks_the_round_just_played(opponent, tmp_path):
+    Leaderboard(tmp_path / "scores.sqlite3").record(earlier_score("zed", 5_000))
+    app = quiz_app(opponent, tmp_path, questions=1)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(QuizPanel)
+        await type_answer(pilot, str(panel.round.current.answer))
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "#2 of 2 players" in text(app, "#final-saved")
+        await pilot.press("l")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.query_one("#board-view")
+        assert panel.state == "board" and [s.player for s in view.scores] == ["zed", "ann"]
+        assert view.highlight_id == view.scores[1].id
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert view.model is None
+        await pilot.press("escape")
+        assert panel.state == "final"
+
+
+@pilot_test
+async def test_a_locked_leaderboard_does_not_stop_the_game(opponent, tmp_path, monkeypatch):
+    db = tmp_path / "scores.sqlite3"
+    Leaderboard(db).record(earlier_score("first", 10))
+    monkeypatch.setattr(leaderboard, "DEFAULT_TIMEOUT_S", 0.05)
+    monkeypatch.setattr(leaderboard, "DEFAULT_RETRIES", 1)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    app = quiz_app(opponent, tmp_path, questions=1)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            panel = app.query_one(QuizPanel)
+            await type_answer(pilot, str(panel.round.current.answer))
+            await pilot.press("enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            saved = text(app, "#final-saved")
+            assert saved.startswith("Not saved: The leaderboard at") and "is busy" in saved
+            await pilot.press("r")  # the game goes on
+            assert panel.state == "question"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+# -- in the main app: the panel's interface ----------------------------------------------------
+
+
+class Host(App[None]):
+    """Stands in for the main app: mounts the panel and sets the attributes it reads."""
+
+    def __init__(self, db_path, player):
+        super().__init__()
+        self.db_path = db_path
+        self.player_name = player
+
+    def compose(self) -> ComposeResult:
+        yield QuizPanel(id="quiz", clock=FakeClock(), cursor_blink=False)
+
+
+@pilot_test
+async def test_the_panel_waits_in_a_lobby_and_follows_the_loaded_model(opponent, tmp_path):
+    app = Host(tmp_path / "scores.sqlite3", None)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(QuizPanel)
+        assert panel.state == "empty"
+        panel.set_opponent(opponent)
+        await pilot.pause()
+        assert panel.state == "lobby"
+        assert "notebook-perfect" in text(app, "#lobby-opponent")
+        name = app.query_one("#player-name", Input)
+        name.value = ""
+        name.focus()
+        await pilot.press("enter")
+        assert panel.state == "lobby" and "Type a name" in text(app, "#lobby-message")
+        await pilot.press(*"Grace", "tab")
+        questions = app.query_one("#questions", Input)
+        questions.value = "0"
+        questions.focus()
+        await pilot.press("enter")
+        assert "1 to 100 questions" in text(app, "#lobby-message")
+        questions.value = "3"
+        app.query_one("#difficulty").focus()
+        await pilot.press("right", "enter")  # the second choice: easy
+        assert panel.difficulty == "easy"
+        app.query_one("#start").focus()
+        await pilot.press("enter")
+        assert panel.state == "question" and len(panel.round.questions) == 3
+        assert panel.player == "Grace" and panel.round.difficulty == "easy"
+
+        await type_answer(pilot, str(panel.round.current.answer))
+        panel.set_opponent(opponent)  # the same model: nothing changes
+        assert panel.state == "reveal"
+        other = load_predictor("notebook-perfect")
+        panel.set_opponent(other)
+        await pilot.pause()
+        assert panel.state == "lobby" and "round was abandoned" in text(app, "#lobby-message")
+        panel.set_opponent(None)
+        assert panel.state == "empty"
+
+
+@pilot_test
+async def test_rounds_against_an_unsaved_model_stay_off_the_leaderboard(opponent, tmp_path):
+    from core.infer import Predictor
+
+    fresh = Predictor(opponent.spec, opponent.network, name="")
+    app = quiz_app(fresh, tmp_path, questions=1)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(QuizPanel)
+        assert panel.opponent_name == "unsaved model"
+        await type_answer(pilot, str(panel.round.current.answer))
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert panel.state == "final" and "Not saved: save this model" in text(app, "#final-saved")
+    assert not (tmp_path / "scores.sqlite3").exists()
+
+
+@pilot_test
+async def test_the_clock_stops_while_the_quiz_is_out_of_view(opponent, tmp_path):
+    clock = FakeClock()
+    app = quiz_app(opponent, tmp_path, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(QuizPanel)
+        clock.advance(3)
+        panel.display = False
+        await pilot.pause()
+        clock.advance(100)
+        await pilot.pause(0.25)
+        assert panel.state == "question"
+        panel.display = True
+        await pilot.pause(0.25)
+        assert panel.elapsed_s() == pytest.approx(3)
+
+
+def test_the_quiz_app_never_imports_tensorflow(tmp_path):
+    script = textwrap.dedent(
+        f"""
+        import asyncio, sys
+        from core.store import load_predictor
+        from seq2add_tui.quiz_app import QuizApp
+
+        async def play():
+            app = QuizApp(load_predictor("notebook-perfect"), player="ann",
+                          db_path={str(tmp_path / "db.sqlite3")!r}, questions=2, seed=1)
+            async with app.run_test() as pilot:
+                panel = app.query_one("#quiz")
+                for _ in range(2):
+                    await pilot.press(*str(panel.round.current.answer), "enter", "enter")
+                await app.workers.wait_for_complete()
+                assert panel.state == "final", panel.state
+
+        asyncio.run(play())
+        heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras"))
+        print("heavy:", heavy)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "heavy: []" in out.stdout
+
+
+# -- the widgets -----------------------------------------------------------------------------------
+
+
+def test_big_text_has_a_glyph_for_every_operator():
+    rows = big_rows(spaced("12*3/4-5+6") + " = ?")
+    assert rows is not None and len({len(r) for r in rows}) == 1
+    assert big_rows("12a") is None
+
+
+def test_confidence_cells_are_four_wide():
+    cell = ConfidenceStrip.cell
+    assert [cell(p) for p in (1.0, 0.9996, 0.996, 0.971, 0.5, 0.004)] == [
+        "100%",
+        "100%",
+        " 99%",
+        " 97%",
+        " 50%",
+        " <1%",
+    ]
+
+
+# -- snapshots at 80×24 ----------------------------------------------------------------------------
+
+
+def test_snapshot_question(snap_compare, opponent, tmp_path):
+    async def ready(pilot):
+        await pilot.press("1")
+        await pilot.pause()
+
+    assert snap_compare(quiz_app(opponent, tmp_path), terminal_size=SIZE, run_before=ready)
+
+
+def test_snapshot_reveal(snap_compare, opponent, tmp_path):
+    clock = FakeClock()
+    app = quiz_app(opponent, tmp_path, clock)
+
+    async def answered(pilot):
+        panel = app.query_one(QuizPanel)
+        clock.advance(3.2)
+        await pilot.press(*str(panel.round.current.answer - 1), "enter")
+        assert panel.state == "reveal"
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=answered)
+
+
+def test_snapshot_final(snap_compare, opponent, tmp_path):
+    clock = FakeClock()
+    app = quiz_app(opponent, tmp_path, clock, questions=4)
+
+    async def finished(pilot):
+        panel = app.query_one(QuizPanel)
+        for index in range(4):
+            clock.advance(2.5)
+            answer = panel.round.current.answer + (1 if index == 1 else 0)
+            await pilot.press(*str(answer), "enter", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=finished)
+
+
+def test_snapshot_lobby(snap_compare, opponent, tmp_path):
+    app = quiz_app(opponent, tmp_path, player=None, web_session=True)
+
+    async def typed(pilot):
+        await pilot.press(*"Ada")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=typed)

@@ -1,0 +1,176 @@
+"""``seq2add serve``: the quiz over HTTP on a free localhost port, started and stopped for real."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from seq2add_tui.cli import main
+from seq2add_tui.serve import browse_url, quiz_command
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local IPv4 addresses with a socket listening on ``port`` (from /proc/net/tcp)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, port_hex = local.split(":")
+        if state == "0A" and int(port_hex, 16) == port:  # 0A: LISTEN
+            found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+    return found
+
+
+async def fetch(url: str, **headers: str) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:
+        return response.status, await response.text()
+
+
+async def wait_for_page(url: str, server: subprocess.Popen, timeout_s: float = 30) -> str:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert server.poll() is None, server.stdout.read()
+        try:
+            status, page = await fetch(url)
+        except aiohttp.ClientError:
+            await asyncio.sleep(0.2)
+            continue
+        assert status == 200
+        return page
+    raise AssertionError(f"{url} did not answer within {timeout_s} s")
+
+
+async def read_until(websocket, needle: str, timeout_s: float = 30) -> str:
+    """Screen bytes from the session until ``needle`` shows up."""
+    seen = ""
+    deadline = time.monotonic() + timeout_s
+    while needle not in seen:
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"{needle!r} never appeared; last output: {seen[-500:]!r}"
+        message = await websocket.receive(timeout=remaining)
+        if message.type == aiohttp.WSMsgType.BINARY:
+            seen += message.data.decode("utf-8", "replace")
+        elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+            raise AssertionError(f"the session closed before {needle!r} appeared")
+    return seen
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "seq2add_tui",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(tmp_path / "room.sqlite3"),
+            "--seconds",
+            "30",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        yield process, port
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def test_serve_answers_over_http_and_runs_a_quiz_session(server):
+    process, port = server
+    url = f"http://127.0.0.1:{port}/"
+
+    async def visit() -> None:
+        page = await wait_for_page(url, process)
+        assert "textual.js" in page and f"ws://127.0.0.1:{port}/ws" in page
+        assert "seq2add — beat the model" in page
+        # The page's links follow the address the browser used (a LAN visitor's, say).
+        _, lan_page = await fetch(url, Host=f"192.0.2.10:{port}")
+        assert f"ws://192.0.2.10:{port}/ws" in lan_page
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=80&height=24") as websocket,
+        ):
+            await read_until(websocket, "Beat the model")  # the lobby asks for a name
+            await websocket.send_json(["stdin", "Ada"])
+            await asyncio.sleep(0.3)
+            await websocket.send_json(["stdin", "\r"])
+            await read_until(websocket, "has answered")  # a question is on screen
+
+    asyncio.run(visit())
+    assert listening_addresses(port) == {"127.0.0.1"}
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=15)
+    assert process.returncode == 0
+    assert f"seq2add serve: open {url}" in output and "notebook-perfect" in output
+
+
+def test_a_port_in_use_is_one_line(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"can't listen on 127.0.0.1:{port}" in err
+
+
+def test_an_unknown_model_fails_before_serving(capsys):
+    assert main(["serve", "nope", "--port", str(free_port())]) == 2
+    assert "No model named 'nope'" in capsys.readouterr().err
+
+
+def test_each_visit_runs_the_quiz_with_the_rooms_settings(tmp_path):
+    folder = tmp_path / "my models" / "notebook-perfect"
+    command = quiz_command(
+        folder,
+        db_path=tmp_path / "room db.sqlite3",
+        questions=5,
+        seconds=12.5,
+        difficulty="ramp",
+        seed=7,
+        python="/usr/bin/python3",
+    )
+    argv = shlex.split(command)
+    assert argv[:4] == ["/usr/bin/python3", "-m", "seq2add_tui", "quiz"]
+    assert argv[4] == str(folder.resolve()) and "--web-session" in argv
+    assert argv[argv.index("--db") + 1] == str((tmp_path / "room db.sqlite3").resolve())
+    assert argv[argv.index("--seconds") + 1] == "12.5"
+    assert argv[argv.index("--difficulty") + 1] == "ramp"
+    assert argv[argv.index("--seed") + 1] == "7"
+    assert "--seed" not in shlex.split(
+        quiz_command(folder, db_path=tmp_path / "x", questions=5, seconds=9, difficulty="full")
+    )
+
+
+def test_browse_url_names_a_reachable_address():
+    assert browse_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/"
+    assert browse_url("::1", 8000) == "http://[::1]:8000/"
+    assert not browse_url("0.0.0.0", 8000).startswith("http://0.0.0.0")
