@@ -1,0 +1,1 @@
+"""The trainer's panels and the form parts they are built from."""

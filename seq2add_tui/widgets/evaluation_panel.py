@@ -1,0 +1,211 @@
+"""The Evaluation panel: the verdict on a model, exact-match first, then where it goes wrong.
+
+It shows a `core.evaluate.Evaluation`: headline scores, accuracy per answer position, breakdowns
+by operator, number of terms and carries, and sample predictions marked ✓ or ✗ as the notebook
+prints them.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, Label, Static
+
+from core.evaluate import DEFAULT_SAMPLES, Breakdown, Evaluation
+from seq2add_tui.widgets.fields import Parsed, whole_number
+
+MAX_EVALUATION_SAMPLES = 1_000_000
+
+_BLOCKS = " ▏▎▍▌▋▊▉█"
+
+
+def accuracy_style(fraction: float) -> str:
+    """Green when nearly perfect, yellow when usable, red below."""
+    if fraction >= 0.99:
+        return "green"
+    return "yellow" if fraction >= 0.9 else "red"
+
+
+def bar(fraction: float, width: int = 8) -> Text:
+    """A horizontal bar of eighth-blocks, coloured by how good the fraction is."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    eighths = round(fraction * width * 8)
+    full, part = divmod(eighths, 8)
+    text = "█" * full + (_BLOCKS[part] if part else "")
+    return Text(text.ljust(width), style=accuracy_style(fraction))
+
+
+def _check_samples(value: int) -> None:
+    if not 1 <= value <= MAX_EVALUATION_SAMPLES:
+        raise ValueError(f"Samples must be from 1 to {MAX_EVALUATION_SAMPLES:,}.")
+
+
+def headline(evaluation: Evaluation) -> Table:
+    """Exact-match, per-character accuracy and loss."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(style="dim", no_wrap=True)
+    exact = evaluation.exact_match
+    table.add_row(
+        "Exact-match",
+        Text(f"{exact:.2%}", style=f"bold {accuracy_style(exact)}"),
+        f"{evaluation.exact_correct:,}/{evaluation.samples:,}",
+    )
+    table.add_row("Per character", f"{evaluation.char_accuracy:.2%}", "as Keras counts")
+    table.add_row("Loss", f"{evaluation.loss:.4f}", "cross-entropy")
+    return table
+
+
+def breakdown_table(title: str, rows: list[tuple[str, float, str]]) -> Table:
+    """One breakdown: a label, a bar, the accuracy and how many samples it rests on."""
+    table = Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        show_header=False,
+        box=None,
+        padding=(0, 1),
+        pad_edge=False,
+    )
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(justify="right", style="dim", no_wrap=True)
+    for label, fraction, count in rows:
+        table.add_row(label, bar(fraction), f"{fraction:.2%}", count)
+    return table
+
+
+def _slices(breakdowns: list[Breakdown]) -> list[tuple[str, float, str]]:
+    return [(b.label, b.accuracy, f"{b.correct:,}/{b.total:,}") for b in breakdowns]
+
+
+def scores_renderable(evaluation: Evaluation) -> Group:
+    """Everything but the sample predictions."""
+    parts: list = [headline(evaluation), Text()]
+    positions = [
+        (f"char {index}", fraction, "")
+        for index, fraction in enumerate(evaluation.per_position, start=1)
+    ]
+    parts.append(breakdown_table("Per answer character", positions))
+    for title, breakdowns in (
+        ("By operator", evaluation.by_operator),
+        ("By number of terms", evaluation.by_terms),
+        ("By carries (sums only)", evaluation.by_carries),
+    ):
+        if breakdowns:
+            parts.extend([Text(), breakdown_table(title, _slices(breakdowns))])
+    return Group(*parts)
+
+
+def examples_renderable(evaluation: Evaluation) -> Group | Text:
+    """Sample predictions, ✓ in green or ✗ in red, mistakes first."""
+    if not evaluation.examples:
+        return Text("No sample predictions.", style="dim")
+    lines = []
+    for example in evaluation.examples:
+        mark = ("✓ ", "bold green") if example.correct else ("✗ ", "bold red")
+        style = "green" if example.correct else "red"
+        lines.append(Text.assemble(mark, (example.line(), style)))
+    return Group(*lines)
+
+
+class EvaluationPanel(Vertical):
+    """The last evaluation, with a control to score the current model again."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.evaluation: Evaluation | None = None
+        """The evaluation shown, if any."""
+        self.subject = ""
+        """Which model it scored."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="evaluation-controls"):
+            yield Static(id="evaluation-title")
+            yield Label("Samples", classes="inline-label")
+            yield Input(
+                f"{DEFAULT_SAMPLES:,}",
+                id="evaluation-samples",
+                compact=True,
+                validators=[Parsed(whole_number("Samples", _check_samples))],
+                tooltip="How many fresh problems to score (the notebook uses 10,000).",
+            )
+            yield Button(
+                "Evaluate",
+                id="evaluate",
+                variant="primary",
+                compact=True,
+                action="app.evaluate",
+                tooltip="Score the current model on fresh samples (ctrl+r).",
+            )
+        yield Static(id="evaluation-refused", classes="field-error")
+        yield Static(id="evaluation-empty", classes="empty-state")
+        with Horizontal(id="evaluation-body"):
+            with VerticalScroll(id="evaluation-scores"):
+                yield Static(id="evaluation-scores-text")
+            with VerticalScroll(id="evaluation-examples"):
+                yield Static(id="evaluation-examples-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#evaluation-scores").border_title = "Scores"
+        self.query_one("#evaluation-examples").border_title = "Sample predictions"
+        self._show_empty(
+            "No evaluation yet. Press [b]ctrl+r[/] (or Evaluate) to score the current model on "
+            "fresh problems; a run you train is scored here as soon as it ends."
+        )
+        self.query_one("#evaluation-title", Static).update("[b]Evaluation[/]")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        result = event.validation_result
+        refused = result is not None and not result.is_valid
+        message = result.failure_descriptions[0] if refused and result else ""
+        refusal = self.query_one("#evaluation-refused", Static)
+        refusal.update(f"↳ {message}" if message else "")
+        refusal.display = bool(message)
+        self.query_one("#evaluate", Button).disabled = refused
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.validation_result is None or event.validation_result.is_valid:
+            await self.app.run_action("app.evaluate")
+
+    @property
+    def requested_samples(self) -> int | None:
+        """How many samples the user asked for, or None while the field is refused."""
+        text = self.query_one("#evaluation-samples", Input).value
+        try:
+            return whole_number("Samples", _check_samples)(text)
+        except ValueError:
+            return None
+
+    def show_running(self, subject: str, samples: int) -> None:
+        """An evaluation of ``subject`` has started."""
+        self.query_one("#evaluation-title", Static).update(
+            f"[b]Scoring {subject}[/] on {samples:,} fresh problems…"
+        )
+        if self.evaluation is None:
+            self._show_empty("Scoring…")
+
+    def show(self, evaluation: Evaluation, subject: str, problem: str) -> None:
+        """Show ``evaluation`` of the model called ``subject`` on ``problem``."""
+        self.evaluation = evaluation
+        self.subject = subject
+        self.query_one("#evaluation-title", Static).update(
+            f"[b]{subject}[/] · {problem} · {evaluation.samples:,} fresh problems"
+        )
+        self.query_one("#evaluation-empty").display = False
+        self.query_one("#evaluation-body").display = True
+        self.query_one("#evaluation-scores-text", Static).update(scores_renderable(evaluation))
+        self.query_one("#evaluation-examples-text", Static).update(examples_renderable(evaluation))
+
+    def _show_empty(self, message: str) -> None:
+        empty = self.query_one("#evaluation-empty", Static)
+        empty.update(message)
+        empty.display = True
+        self.query_one("#evaluation-body").display = False

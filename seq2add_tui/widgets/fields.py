@@ -1,0 +1,111 @@
+"""Form building blocks: parsers that say why a value is refused, and a labelled field row.
+
+The parsers raise ``ValueError`` with one sentence; `Parsed` turns that sentence into the
+Input's validation failure, and `FormField` shows it under the control as you type.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
+from textual.widgets import Label, Static
+
+from core.spec import SpecError
+
+Parser = Callable[[str], Any]
+"""Turns a field's text into a value, or raises ValueError saying why it can't."""
+
+_WHOLE = re.compile(r"[+]?\d[\d,_]*")
+
+
+def humanize(error: SpecError | ValueError, label: str) -> str:
+    """Core messages start with a field's code name (``encoder_units must``); use its label."""
+    message = str(error)
+    field = getattr(error, "field", None)
+    if field and message.startswith(field):
+        message = label + message[len(field) :]
+    return message[:1].upper() + message[1:]
+
+
+def whole_number(label: str, check: Callable[[int], object] | None = None) -> Parser:
+    """A parser for whole numbers (``75000``, ``75,000`` or ``75_000``), then ``check`` if given."""
+
+    def parse(text: str) -> int:
+        text = text.strip()
+        if not text:
+            raise ValueError(f"{label} is required.")
+        if not _WHOLE.fullmatch(text):
+            raise ValueError(f"{label} must be a whole number, not {text!r}.")
+        value = int(text.replace(",", "").replace("_", ""))
+        if check is not None:
+            try:
+                check(value)
+            except SpecError as error:
+                raise ValueError(humanize(error, label)) from None
+        return value
+
+    return parse
+
+
+def decimal_number(label: str, check: Callable[[float], object] | None = None) -> Parser:
+    """A parser for numbers such as ``0.001`` or ``1e-3``, then ``check`` if given."""
+
+    def parse(text: str) -> float:
+        text = text.strip()
+        if not text:
+            raise ValueError(f"{label} is required.")
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"{label} must be a number such as 0.001, not {text!r}.") from None
+        if check is not None:
+            try:
+                check(value)
+            except SpecError as error:
+                raise ValueError(humanize(error, label)) from None
+        return value
+
+    return parse
+
+
+class Parsed(Validator):
+    """An Input validator that accepts whatever its parser accepts, and reports why not."""
+
+    def __init__(self, parse: Parser) -> None:
+        super().__init__()
+        self.parse = parse
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            self.parse(value)
+        except ValueError as error:
+            return self.failure(str(error))
+        return self.success()
+
+
+class FormField(Vertical):
+    """One labelled control with a line under it that says why its value is refused."""
+
+    def __init__(self, label: str, control: Widget, *, name: str) -> None:
+        super().__init__(id=f"field-{name}", classes="form-field")
+        self.label = label
+        """What the field is called on screen."""
+        self.control = control
+        """The Input, Select or Checkbox that holds the value."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="field-row"):
+            yield Label(self.label, classes="field-label")
+            yield self.control
+        yield Static("", classes="field-error")
+
+    def show_error(self, message: str | None) -> None:
+        """Show why the value is refused, or clear the line when it is fine."""
+        self.set_class(bool(message), "-refused")
+        self.query_one(".field-error", Static).update(f"↳ {message}" if message else "")

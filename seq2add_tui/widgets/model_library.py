@@ -1,0 +1,253 @@
+"""The Models panel: the saved models with their problem and scores, and what you can do with them.
+
+The panel lists and describes; loading, saving, importing and deleting are App actions (they run
+workers and open dialogs), bound here so the footer shows them while the list has focus.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, Static
+
+from core.store import ModelInfo
+
+LOADED_MARK = "●"
+
+
+def display_path(path: Path) -> str:
+    """``saved_models/tiny`` under the working directory, ``~/…`` under home, else in full."""
+    path = Path(path)
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
+        try:
+            return prefix + str(path.resolve().relative_to(base.resolve()))
+        except (ValueError, OSError):
+            continue
+    return str(path)
+
+
+def _visible(symbol: str) -> str:
+    return "␣" if symbol == " " else symbol
+
+
+def _saved_at(created: str) -> str:
+    """``2026-11-30 05:12 UTC`` from an ISO time; the text itself if it isn't one."""
+    if len(created) >= 16 and created[10] == "T":
+        zone = " UTC" if created.endswith(("+00:00", "Z")) else ""
+        return f"{created[:10]} {created[11:16]}{zone}"
+    return created or "—"
+
+
+def _training_line(training: dict) -> str:
+    imported = training.get("imported_from")
+    if isinstance(imported, dict):
+        keras = imported.get("keras_version", "?")
+        return f"imported from the tutorial's files (Keras {keras}): {imported.get('weights', '')}"
+    if not training:
+        return "—"
+    parts = []
+    if "samples" in training:
+        epochs = training.get("epochs_run", training.get("epochs", 1))
+        plural = "s" if epochs != 1 else ""
+        parts.append(f"{training['samples']:,} samples × {epochs} epoch{plural}")
+    if "batch_size" in training:
+        parts.append(f"batch {training['batch_size']}")
+    if "learning_rate" in training:
+        parts.append(f"lr {training['learning_rate']:g} {training.get('schedule', '')}".strip())
+    if training.get("fit_seconds"):
+        parts.append(f"{training['fit_seconds']:.1f} s")
+    if training.get("preset"):
+        parts.append(f"preset {training['preset']}")
+    if training.get("status") and training["status"] != "completed":
+        parts.append(str(training["status"]).replace("_", " "))
+    return " · ".join(parts)
+
+
+def describe_model(info: ModelInfo, loaded: bool) -> Table:
+    """Everything spec.json says about one model, for the details pane."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    title = Text(info.name, style="bold")
+    if loaded:
+        title.append(f"  {LOADED_MARK} loaded", style="bold green")
+    table.add_row("Model", title)
+    if not info.usable or info.spec is None:
+        table.add_row("Unreadable", Text(f"{info.error}.", style="red"))
+        table.add_row("Folder", display_path(info.path))
+        return table
+    spec = info.spec
+    alphabet = "".join(_visible(s) for s in spec.alphabet)
+    table.add_row(
+        "Problem",
+        f"{spec.describe()} · alphabet {alphabet} · input {spec.input_length} · "
+        f"output {spec.output_length}",
+    )
+    network = info.model.describe() if info.model else "imported network"
+    parameters = f" · {info.parameters:,} parameters" if info.parameters else ""
+    table.add_row("Network", network + parameters)
+    table.add_row("Training", _training_line(info.training))
+    metrics = info.metrics
+    if metrics.get("exact_match") is not None:
+        scores = f"exact-match {float(metrics['exact_match']):.2%}"
+        if metrics.get("char_accuracy") is not None:
+            scores += f" · per char {float(metrics['char_accuracy']):.2%}"
+        if metrics.get("loss") is not None:
+            scores += f" · loss {float(metrics['loss']):.4f}"
+        if metrics.get("samples"):
+            scores += f" on {int(metrics['samples']):,} samples"
+        table.add_row("Scores", scores)
+    else:
+        table.add_row("Scores", Text("not recorded", style="dim"))
+    table.add_row("Saved", f"{_saved_at(info.created)} · {display_path(info.path)}")
+    return table
+
+
+class ModelLibrary(Vertical):
+    """The model library folder as a table, with the highlighted model's details below."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("l", "app.load_model", "Load", tooltip="Load the highlighted model", id="load"),
+        Binding(
+            "d,delete",
+            "app.delete_model",
+            "Delete",
+            tooltip="Delete the highlighted model (asks first)",
+            id="delete",
+        ),
+        Binding(
+            "i", "app.import_model", "Import", tooltip="Import a tutorial-made model", id="import"
+        ),
+        Binding(
+            "r",
+            "app.refresh_models",
+            "Refresh",
+            tooltip="Read the models folder again",
+            show=False,
+            id="refresh",
+        ),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.infos: list[ModelInfo] = []
+        """The models listed, in table order."""
+        self.loaded_name: str | None = None
+        """The library name of the current model, if it came from the library."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="library-folder")
+        yield Static(id="library-unsaved")
+        table: DataTable = DataTable(id="model-table", cursor_type="row", zebra_stripes=True)
+        table.tooltip = "Enter loads the model; d deletes it."
+        yield table
+        yield Static(id="library-empty", classes="empty-state")
+        yield Static(id="model-details")
+        with Horizontal(id="library-buttons"):
+            yield Button(
+                "Load", id="load", variant="primary", compact=True, action="app.load_model"
+            )
+            yield Button("Save trained…", id="save", compact=True, action="app.save_model")
+            yield Button("Import…", id="import", compact=True, action="app.import_model")
+            yield Button(
+                "Delete…", id="delete", variant="error", compact=True, action="app.delete_model"
+            )
+
+    def on_mount(self) -> None:
+        table = self.query_one("#model-table", DataTable)
+        table.add_column(" ", key="mark", width=1)
+        table.add_column("Name", key="name")
+        table.add_column("Problem", key="problem")
+        table.add_column("Exact", key="exact")
+        table.add_column("Saved", key="saved")
+        self.query_one("#model-details").border_title = "Details"
+        self.show_unsaved(None)
+
+    @property
+    def selected(self) -> ModelInfo | None:
+        """The highlighted model, if any."""
+        table = self.query_one("#model-table", DataTable)
+        if not self.infos or table.cursor_row < 0 or table.cursor_row >= len(self.infos):
+            return None
+        return self.infos[table.cursor_row]
+
+    def show_models(
+        self, infos: list[ModelInfo], folder: Path, loaded_name: str | None, select: str | None
+    ) -> None:
+        """List ``infos`` from ``folder``; keep the cursor on ``select`` (or where it was)."""
+        previous = self.selected
+        self.infos = infos
+        self.loaded_name = loaded_name
+        table = self.query_one("#model-table", DataTable)
+        table.clear()
+        for info in infos:
+            table.add_row(*self._cells(info), key=info.name)
+        count = len(infos)
+        self.query_one("#library-folder", Static).update(
+            f"[b]{count} model{'s' if count != 1 else ''}[/] in [dim]{display_path(folder)}[/]"
+        )
+        empty = not infos
+        table.display = not empty
+        self.query_one("#model-details").display = not empty
+        placeholder = self.query_one("#library-empty", Static)
+        placeholder.display = empty
+        placeholder.update(
+            "No saved models yet. Train one ([b]ctrl+t[/]) and save it ([b]ctrl+s[/]), or "
+            "import a model made with the tutorial notebook ([b]i[/])."
+        )
+        target = select or (previous.name if previous else None) or loaded_name
+        names = [info.name for info in infos]
+        if target in names:
+            table.move_cursor(row=names.index(target))
+        self.show_details()
+
+    def mark_loaded(self, loaded_name: str | None) -> None:
+        """Move the loaded mark without reading the folder again."""
+        self.loaded_name = loaded_name
+        table = self.query_one("#model-table", DataTable)
+        for info in self.infos:
+            mark = LOADED_MARK if info.name == loaded_name else ""
+            table.update_cell(info.name, "mark", Text(mark, style="bold green"))
+        self.show_details()
+
+    def select(self, name: str) -> None:
+        """Put the cursor on the model ``name``, if it is listed."""
+        names = [info.name for info in self.infos]
+        if name in names:
+            self.query_one("#model-table", DataTable).move_cursor(row=names.index(name))
+            self.show_details()
+
+    def show_unsaved(self, description: str | None) -> None:
+        """Say there is a freshly trained model that isn't saved (None: there isn't)."""
+        banner = self.query_one("#library-unsaved", Static)
+        banner.display = description is not None
+        if description:
+            banner.update(
+                f"[b $warning]Unsaved:[/] {description} · [b]ctrl+s[/] saves it to the library."
+            )
+
+    def show_details(self) -> None:
+        info = self.selected
+        details = self.query_one("#model-details", Static)
+        if info is None:
+            details.update("")
+            return
+        details.update(describe_model(info, info.name == self.loaded_name))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.show_details()
+
+    def _cells(self, info: ModelInfo) -> list[Text | str]:
+        mark = Text(LOADED_MARK if info.name == self.loaded_name else "", style="bold green")
+        if not info.usable or info.spec is None:
+            return [mark, Text(info.name, style="red"), Text("unreadable", style="red"), "—", "—"]
+        exact = info.exact_match
+        exact_text = f"{exact:.2%}" if exact is not None else "—"
+        return [mark, info.name, info.spec.describe(), exact_text, _saved_at(info.created)[:10]]

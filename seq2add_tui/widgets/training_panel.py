@@ -1,0 +1,319 @@
+"""The Training panel: Start and Stop, progress of the run and the epoch, a log and a live plot.
+
+The panel only draws: the App runs training in a worker and hands every event to `show_event`,
+so the panel works the same whether events come from a real run or from a test.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import Button, Label, ProgressBar, RichLog, Static
+
+from core.train import (
+    BatchEnded,
+    Checkpoint,
+    EpochEnded,
+    TrainingEvent,
+    TrainingFailed,
+    TrainingFinished,
+    TrainingStarted,
+)
+from seq2add_tui.widgets.config_form import Settings
+from seq2add_tui.widgets.learning_plot import LearningPlot
+
+LOG_LINES_PER_EPOCH = 4
+"""Batch lines the log shows per epoch (besides the epoch's own summary)."""
+
+_STATUS_STYLE = {
+    "completed": "$success",
+    "target_reached": "$success",
+    "no_improvement": "$warning",
+    "cancelled": "$warning",
+    "diverged": "$error",
+}
+
+
+def format_duration(seconds: float) -> str:
+    """``0:07`` or ``1:02:03``."""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def percent(fraction: float) -> str:
+    """``93.1%``; two decimals near the top, where 99.9% and 100% differ."""
+    if math.isnan(fraction):
+        return "—"
+    return f"{fraction:.2%}" if fraction >= 0.99 else f"{fraction:.1%}"
+
+
+def log_stride(batches: int) -> int:
+    """Every how many batches the log gets a line."""
+    return max(1, math.ceil(batches / LOG_LINES_PER_EPOCH))
+
+
+class TrainingPanel(Vertical):
+    """Watch a model learn; Start and Stop run the App's actions."""
+
+    clock: Callable[[], float] = time.monotonic
+    """Where elapsed time comes from (tests freeze it so screenshots are stable)."""
+
+    running: reactive[bool] = reactive(False)
+    """Whether a run is under way (Start is disabled, Stop enabled)."""
+
+    settings_valid: reactive[bool] = reactive(True)
+    """Whether the Config form can be trained as it is (Start is disabled while it can't)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.started_at: float | None = None
+        self.settings: Settings | None = None
+        """What the current (or last) run was asked to do."""
+        self.epochs_seen: list[EpochEnded] = []
+        """Epoch summaries of the current run."""
+        self.stopping = False
+        self.failure: str | None = None
+        """The last failure reported, so a crash is not logged twice."""
+        self._pending: list[Text] = []
+        """Log lines that arrived while the panel was hidden (RichLog wraps to its width)."""
+        self._finished_title = ""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="training-controls"):
+            yield Button(
+                "Start ▶",
+                id="run-start",
+                classes="start-training",
+                variant="success",
+                compact=True,
+                action="app.start_training",
+                tooltip="Train a model with the Config panel's settings (ctrl+t).",
+            )
+            yield Button(
+                "Stop ■",
+                id="run-stop",
+                variant="error",
+                compact=True,
+                disabled=True,
+                action="app.stop_training",
+                tooltip="Stop after the current batch; the model keeps what it learned (ctrl+t).",
+            )
+            yield Static(id="training-status")
+        with Horizontal(classes="progress-row"):
+            yield Label("Run", classes="progress-label")
+            yield ProgressBar(id="run-progress", show_eta=False, show_percentage=True)
+            yield Static(id="run-figures", classes="progress-figures")
+        with Horizontal(classes="progress-row"):
+            yield Label("Epoch", classes="progress-label")
+            yield ProgressBar(id="epoch-progress", show_eta=False, show_percentage=True)
+            yield Static(id="epoch-figures", classes="progress-figures")
+        with Horizontal(id="training-body"):
+            yield LearningPlot(id="learning-plot")
+            with Vertical(id="training-log-box"):
+                yield Static(
+                    "[b]Nothing trained yet.[/] Pick a preset or change the settings in "
+                    "[b]Config[/], then Start. Batch and epoch lines appear here; Stop ends the "
+                    "run within a batch.",
+                    id="training-log-empty",
+                    classes="empty-state",
+                )
+                yield RichLog(
+                    id="training-log", wrap=True, markup=False, max_lines=2_000, min_width=20
+                )
+
+    def on_mount(self) -> None:
+        self.query_one("#training-log-box").border_title = "Log"
+        self.query_one("#learning-plot").border_title = "Learning curves"
+        self._status("[dim]Idle.[/] Set up a run in [b]Config[/] (1), then press [b]ctrl+t[/].")
+        self._progress("#run-progress", total=1, progress=0)
+        self._progress("#epoch-progress", total=1, progress=0)
+
+    def watch_running(self, running: bool) -> None:
+        self.query_one("#run-start", Button).disabled = running or not self.settings_valid
+        self.query_one("#run-stop", Button).disabled = not running
+
+    def watch_settings_valid(self, valid: bool) -> None:
+        self.query_one("#run-start", Button).disabled = self.running or not valid
+
+    # -- the run ----------------------------------------------------------------------------------
+
+    def begin(self, settings: Settings) -> None:
+        """A run with ``settings`` is starting (TensorFlow may still be loading)."""
+        self.settings = settings
+        self.epochs_seen = []
+        self.stopping = False
+        self.failure = None
+        self.running = True
+        self.started_at = self.clock()
+        training = settings.training
+        total = training.samples * training.epochs
+        self._progress("#run-progress", total=total, progress=0)
+        self._progress("#epoch-progress", total=training.batches_per_epoch, progress=0)
+        self._figures("#run-figures", f"0 / {total:,} samples")
+        self._figures("#epoch-figures", f"1 / {training.epochs:,}")
+        self.query_one(LearningPlot).reset(total)
+        self.query_one("#training-log-empty").display = False
+        self._pending.clear()
+        self.query_one("#training-log", RichLog).clear()
+        self._finished_title = ""
+        self._log(
+            Text.assemble(
+                ("▶ ", "bold green"),
+                (settings.spec.describe(), "bold"),
+                f" · {settings.model.describe()} · {training.samples:,} samples × "
+                f"{training.epochs:,} epoch{'s' if training.epochs != 1 else ''}, batch "
+                f"{training.batch_size}, lr {training.learning_rate:g} ({training.schedule}) · "
+                f"preset {settings.preset_label}",
+            )
+        )
+        self._status("[b]Starting…[/] loading TensorFlow and building the model.")
+
+    def request_stop(self) -> None:
+        """Stop was pressed: say so until the run reports back."""
+        if self.running:
+            self.stopping = True
+            self._status("[b $warning]Stopping…[/] the run ends after the current batch.")
+
+    def show_batch(self, event: BatchEnded, logged: bool) -> None:
+        """Move the bars; log the batch if it is one of the epoch's few logged ones."""
+        self._progress("#run-progress", progress=event.samples_seen)
+        self._progress("#epoch-progress", total=event.batches, progress=event.batch)
+        self._figures("#run-figures", f"{event.samples_seen:,} / {event.total_samples:,} samples")
+        epochs = self.settings.training.epochs if self.settings else event.epoch
+        self._figures("#epoch-figures", f"{event.epoch:,} / {epochs:,}")
+        if not self.stopping:
+            fraction = event.samples_seen / max(event.total_samples, 1)
+            self._status(self._running_status(event.epoch, epochs, fraction))
+        if logged:
+            width = len(str(event.batches))
+            self._log(
+                Text.assemble(
+                    (f"  {event.epoch}·{event.batch:>{width}}/{event.batches}", "dim"),
+                    f"  loss {event.loss:.4f}  char {percent(event.accuracy)}",
+                )
+            )
+            self.query_one(LearningPlot).add_loss(event.samples_seen, event.loss)
+
+    def show_event(self, event: TrainingEvent) -> None:
+        """Show any other training event."""
+        plot = self.query_one(LearningPlot)
+        if isinstance(event, TrainingStarted):
+            self._log(
+                Text(
+                    f"  {event.parameters:,} parameters · {event.batches_per_epoch:,} batches "
+                    f"per epoch · {event.total_samples:,} samples in all",
+                    style="dim",
+                )
+            )
+            if not self.stopping:
+                self._status(self._running_status(1, event.epochs, 0.0))
+        elif isinstance(event, Checkpoint):
+            plot.add_exact_match(event.samples_seen, event.val_exact_match)
+        elif isinstance(event, EpochEnded):
+            self.epochs_seen.append(event)
+            plot.add_loss(event.samples_seen, event.loss)
+            plot.add_exact_match(event.samples_seen, event.val_exact_match)
+            self._log(
+                Text.assemble(
+                    (f"Epoch {event.epoch}/{event.epochs}", "bold"),
+                    f" · {format_duration(event.elapsed_s)} · lr {event.learning_rate:.3g}\n",
+                    f"  train loss {event.loss:.4f}  char {percent(event.accuracy)}\n",
+                    f"  valid loss {event.val_loss:.4f}  char {percent(event.val_char_accuracy)}\n",
+                    "  valid exact-match ",
+                    (percent(event.val_exact_match), "bold"),
+                )
+            )
+        elif isinstance(event, TrainingFinished):
+            style = _STATUS_STYLE.get(event.status, "")
+            self._log(
+                Text.assemble(
+                    ("■ ", "bold"),
+                    (event.message, "bold"),
+                    f" Best validation exact-match {percent(event.best_val_exact_match)}; "
+                    f"{event.epochs_run} epoch{'s' if event.epochs_run != 1 else ''}, "
+                    f"{event.fit_seconds:.1f} s in fit.",
+                )
+            )
+            self._finished_title = f"[b {style}]{_title(event.status)}.[/]"
+            self._status(f"{self._finished_title} {event.message}")
+        elif isinstance(event, TrainingFailed):
+            self.failure = event.message
+            self._log(Text(f"✗ {event.message}", style="bold red"))
+            self._status(f"[b $error]Failed.[/] {event.message}")
+
+    def show_scoring(self, samples: int) -> None:
+        """Training ended and the model is being scored on fresh problems."""
+        self._status(f"[b]Scoring[/] the model on {samples:,} fresh problems…")
+
+    def finish(self, verdict: str | None) -> None:
+        """The worker is done; ``verdict`` sums up the evaluation (None if nothing was kept)."""
+        self.running = False
+        self.stopping = False
+        if verdict:
+            self._log(Text(f"✓ {verdict}", style="bold"))
+            title = self._finished_title or "[b $success]Done.[/]"
+            self._status(f"{title} {verdict} [dim]ctrl+s saves it.[/]")
+        elif self.failure is None:
+            self._status("[b $warning]Stopped[/] before the first batch; nothing to keep.")
+
+    def fail(self, message: str) -> None:
+        """The worker crashed with ``message`` (one sentence), unless already reported."""
+        self.running = False
+        self.stopping = False
+        if message != self.failure:
+            self.show_event(TrainingFailed(message))
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _running_status(self, epoch: int, epochs: int, fraction: float) -> str:
+        elapsed = self.clock() - (self.started_at or self.clock())
+        text = f"[b]Training[/] epoch {epoch}/{epochs} · {format_duration(elapsed)} elapsed"
+        if fraction > 0.02:
+            remaining = elapsed / fraction * (1 - fraction)
+            text += f" · about {format_duration(remaining)} left"
+        return text
+
+    def _status(self, markup: str) -> None:
+        self.query_one("#training-status", Static).update(markup)
+
+    def _progress(self, selector: str, **values: float) -> None:
+        self.query_one(selector, ProgressBar).update(**values)
+
+    def _figures(self, selector: str, text: str) -> None:
+        self.query_one(selector, Static).update(text)
+
+    def _log(self, line: Text) -> None:
+        log = self.query_one("#training-log", RichLog)
+        if self._pending or not log.region:
+            self._pending.append(line)  # hidden: written when shown, wrapped to the real width
+        else:
+            log.write(line)
+
+    def on_show(self) -> None:
+        self.call_after_refresh(self._flush_log)
+
+    def _flush_log(self) -> None:
+        log = self.query_one("#training-log", RichLog)
+        if not log.region:
+            return
+        pending, self._pending = self._pending, []
+        for line in pending:
+            log.write(line)
+
+
+def _title(status: str) -> str:
+    return {
+        "completed": "Finished",
+        "target_reached": "Target reached",
+        "no_improvement": "Stopped early",
+        "cancelled": "Stopped",
+        "diverged": "Diverged",
+    }.get(status, status.replace("_", " ").capitalize())

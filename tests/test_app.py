@@ -1,0 +1,443 @@
+"""The Textual app, driven with Pilot the way a person would, on tiny models that train in seconds.
+
+Each test points the app at a temporary model library (a copy of the session's tiny model, plus a
+corrupt folder) so nothing touches the shipped ``saved_models/``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from textual.widgets import Checkbox, DataTable, Input, Select
+
+from seq2add_tui.app import FRESH_NAME, Seq2AddApp
+from seq2add_tui.screens.dialogs import (
+    ConfirmDialog,
+    ImportModelDialog,
+    MessageDialog,
+    SaveModelDialog,
+)
+from seq2add_tui.screens.help import HelpScreen
+from seq2add_tui.widgets.config_form import ConfigForm
+from seq2add_tui.widgets.learning_plot import LearningPlot
+from seq2add_tui.widgets.model_library import ModelLibrary
+from seq2add_tui.widgets.training_panel import TrainingPanel
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+EVALUATION_SAMPLES = 300
+
+TINY_FORM = {
+    "encoder_units": "12",
+    "decoder_units": "12",
+    "samples": "640",
+    "epochs": "2",
+    "batch_size": "64",
+    "lr": "0.01",
+}
+"""Form values for a run that trains in a couple of seconds."""
+
+LONG_FORM = {**TINY_FORM, "samples": "40000", "epochs": "3", "batch_size": "16"}
+"""A run long enough (several thousand batches) to stop in the middle."""
+
+
+@pytest.fixture
+def models_dir(tmp_path: Path, library: Path) -> Path:
+    """A private library: the session's tiny model and one corrupt model folder."""
+    root = tmp_path / "saved_models"
+    shutil.copytree(library, root)
+    broken = root / "broken"
+    broken.mkdir()
+    (broken / "architecture.json").write_text("{}")
+    (broken / "model.weights.h5").write_bytes(b"not hdf5")
+    (broken / "spec.json").write_text("{not json")
+    return root
+
+
+def pilot_test(scenario):
+    """Run an async Pilot scenario as a plain test, so no async pytest plugin is needed."""
+
+    @functools.wraps(scenario)
+    def test(*args, **kwargs):
+        asyncio.run(scenario(*args, **kwargs))
+
+    return test
+
+
+def make_app(models_dir: Path, **kwargs) -> Seq2AddApp:
+    return Seq2AddApp(
+        models_dir=models_dir,
+        evaluation_samples=EVALUATION_SAMPLES,
+        default_model="tiny",
+        **kwargs,
+    )
+
+
+def screen_text(app: Seq2AddApp) -> str:
+    """What the terminal shows, as plain text."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def settle(pilot) -> None:
+    """Let every worker finish and every message it posted be handled."""
+    await pilot.app.workers.wait_for_complete()
+    for _ in range(3):
+        await pilot.pause()
+
+
+async def type_into(pilot, selector: str, text: str) -> None:
+    """Clear a text field and type ``text`` into it key by key."""
+    field = pilot.app.screen.query_one(selector, Input)
+    field.focus()
+    field.value = ""
+    await pilot.press(*text)
+
+
+async def fill_form(pilot, values: dict[str, str]) -> None:
+    """Go to Config and set fields (as a paste would: one change event per field)."""
+    await pilot.press("1")
+    for name, text in values.items():
+        pilot.app.query_one(f"#{name}", Input).value = text
+    await pilot.pause()
+
+
+async def wait_until(pilot, condition, timeout_s: float = 60.0) -> None:
+    steps = int(timeout_s / 0.05)
+    for _ in range(steps):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the app never got there")
+
+
+def log_text(app: Seq2AddApp) -> str:
+    log = app.query_one("#training-log")
+    return "\n".join(strip.text for strip in log.lines)
+
+
+# -- start-up -------------------------------------------------------------------------------------
+
+
+@pilot_test
+async def test_opens_with_the_default_model_loaded_and_a_corrupt_one_listed(models_dir):
+    app = make_app(models_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.current is not None and app.loaded_name == "tiny"
+        assert "model: tiny" in app.sub_title
+        assert app.query_one("#quiz-panel")._opponent is app.current
+        await pilot.press("4")
+        library = app.query_one(ModelLibrary)
+        assert [info.name for info in library.infos] == ["broken", "tiny"]
+        text = screen_text(app)
+        assert "unreadable" in text and "●" in text
+        # The corrupt model is refused in one sentence, and the app carries on.
+        table = app.query_one("#model-table", DataTable)
+        table.move_cursor(row=0)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.loaded_name == "tiny"
+        assert any("can't be loaded" in n.message for n in app._notifications)
+
+
+def test_start_up_does_not_import_tensorflow(tmp_path):
+    """The first screen must not wait for TensorFlow: only training imports it."""
+    script = textwrap.dedent(
+        """
+        import asyncio, sys
+        from seq2add_tui.app import Seq2AddApp
+
+        async def main():
+            app = Seq2AddApp()
+            async with app.run_test() as pilot:
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                assert app.current is not None
+            print("tensorflow" in sys.modules, "keras" in sys.modules)
+
+        asyncio.run(main())
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]
+
+
+# -- the form -------------------------------------------------------------------------------------
+
+
+@pilot_test
+async def test_form_refuses_bad_values_says_why_and_disables_start(models_dir):
+    app = make_app(models_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form = app.query_one(ConfigForm)
+        start = app.query_one("#start-training")
+        assert form.settings is not None and not start.disabled
+
+        await pilot.press("1")
+        await type_into(pilot, "#largest", "ten")  # typed key by key, checked as typed
+        assert form.settings is None and start.disabled
+        assert app.query_one("#run-start").disabled  # the Training panel's Start too
+        assert form.errors["largest"] == "Largest must be a whole number, not 'ten'."
+        assert "↳ Largest must be a whole" in screen_text(app)
+
+        await fill_form(pilot, {"largest": "10", "smallest": "20"})
+        assert form.errors == {"smallest": "Smallest (20) must not exceed largest (10)."}
+        await pilot.press("ctrl+t")  # refused: nothing starts
+        assert not app.training
+        assert app.query_one("#panels").active == "config"
+
+        await fill_form(pilot, {"smallest": "0", "lr": "2"})
+        assert "Learning rate must be a number above 0" in form.errors["lr"]
+        await fill_form(pilot, {"lr": "0.001"})
+        assert form.settings is not None and not start.disabled
+
+        # The derived figures follow the problem as it is typed.
+        await fill_form(pilot, {"terms": "2-4", "largest": "99", "ops": "+-"})
+        settings = form.settings
+        assert settings is not None
+        assert (settings.spec.min_terms, settings.spec.max_terms) == (2, 4)
+        assert settings.spec.input_length == 11
+        summary = screen_text(app)
+        assert "0123456789+-␣ (13)" in summary and "11 characters" in summary
+        assert settings.preset_label == "notebook (edited)"
+        before = form.settings
+        await fill_form(pilot, {"encoder_units": "20"})
+        assert form.settings.model.encoder_units == 20 and form.settings != before
+
+        # A preset fills every field back.
+        form.query_one("#preset", Select).value = "three-digit"
+        await pilot.pause()
+        assert form.query_one("#largest", Input).value == "999"
+        assert form.query_one("#reverse_input", Checkbox).value is True
+        assert form.settings is not None and not form.settings.edited
+
+
+# -- training, evaluation, saving -----------------------------------------------------------------
+
+
+@pilot_test
+async def test_train_watch_it_learn_read_the_verdict_and_save(models_dir):
+    app = make_app(models_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await fill_form(pilot, TINY_FORM)
+        await pilot.press("ctrl+t")
+        assert app.training and app.query_one("#panels").active == "training"
+        await wait_until(pilot, lambda: not app.training)
+        await settle(pilot)
+
+        log = log_text(app)
+        assert "Epoch 1/2" in log and "Epoch 2/2" in log
+        assert "1·10/10  loss" in log and "2·10/10  loss" in log
+        plot = app.query_one(LearningPlot)
+        assert len(plot.exact_points) >= 3 and len(plot.loss_points) >= 4
+        assert plot.exact_points[-1][0] == 1280 == plot.total_samples
+        panel = app.query_one(TrainingPanel)
+        assert app.query_one("#run-progress").percentage == 1.0
+        assert not panel.running
+
+        # The verdict: the app switched to the evaluation of the fresh model.
+        assert app.query_one("#panels").active == "evaluation"
+        evaluation = app.fresh.evaluation
+        assert evaluation.samples == EVALUATION_SAMPLES
+        text = screen_text(app)
+        assert FRESH_NAME in text and "Exact-match" in text and "By carries" in text
+        assert ("✓" in text) or ("✗" in text)
+        assert app.current is app.fresh.predictor and FRESH_NAME in app.sub_title
+
+        # Save it under a checked name; an existing name needs confirmation.
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, SaveModelDialog)
+        await type_into(pilot, "#model-name", "no/slashes")
+        assert app.screen.query_one("#save").disabled
+        await type_into(pilot, "#model-name", "tiny")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        assert app.fresh.saved_as is None and not isinstance(app.screen, ConfirmDialog)
+
+        await pilot.press("ctrl+s")
+        await type_into(pilot, "#model-name", "mine")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.fresh.saved_as == "mine" and app.loaded_name == "mine"
+        assert (models_dir / "mine" / "spec.json").is_file()
+        saved = json.loads((models_dir / "mine" / "spec.json").read_text())
+        assert saved["metrics"]["samples"] == EVALUATION_SAMPLES
+        assert saved["model"]["encoder_units"] == 12
+        assert "mine" in [info.name for info in app.query_one(ModelLibrary).infos]
+        await pilot.press("ctrl+s")  # nothing new to save
+        assert not isinstance(app.screen, SaveModelDialog)
+
+
+@pilot_test
+async def test_stop_takes_effect_within_a_batch_and_keeps_the_model(models_dir):
+    app = make_app(models_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await fill_form(pilot, LONG_FORM)
+        await pilot.press("ctrl+t")
+        await wait_until(pilot, lambda: app.query_one("#run-progress").progress > 0)
+        # The UI keeps answering keys while training runs.
+        await pilot.press("3")
+        assert app.query_one("#panels").active == "evaluation"
+        await pilot.press("2", "ctrl+t")  # ctrl+t is Stop while training
+        await wait_until(pilot, lambda: not app.training, timeout_s=30)
+        await settle(pilot)
+        run = app.fresh.run
+        assert run.status == "cancelled"
+        assert run.samples_seen < 40_000 * 3 // 10
+        assert "Stopped after" in log_text(app)
+        # A stopped run is still a model: current, scored, and saveable.
+        assert app.current is app.fresh.predictor
+        assert app.query_one("#panels").active == "training"
+        assert not app.query_one(TrainingPanel).running
+
+
+@pilot_test
+async def test_quitting_while_training_stops_the_worker_and_exits(models_dir):
+    app = make_app(models_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await fill_form(pilot, LONG_FORM)
+        await pilot.press("ctrl+t")
+        await wait_until(pilot, lambda: app.query_one("#run-progress").progress > 0)
+        await pilot.press("ctrl+q")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await pilot.pause()
+    assert app._cancel_training is not None and app._cancel_training.is_set()
+    assert app.return_code == 0
+    worker = next(w for w in app.workers if w.group == "training") if app.workers else None
+    assert worker is None or worker.is_finished
+
+
+@pilot_test
+async def test_a_training_error_is_one_sentence_in_a_modal(models_dir, monkeypatch):
+    import core.train
+    from core.train import TrainingError
+
+    def broken(*args, **kwargs):
+        raise TrainingError("Training could not start: the disk is full.")
+
+    monkeypatch.setattr(core.train, "train", broken)
+    app = make_app(models_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageDialog)
+        assert app.screen.message == "Training could not start: the disk is full."
+        await pilot.press("enter")
+        assert not app.training and app.is_running
+        assert "the disk is full" in screen_text(app)
+
+
+# -- the library ----------------------------------------------------------------------------------
+
+
+@pilot_test
+async def test_evaluate_load_import_and_delete(models_dir, library):
+    app = make_app(models_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        # Evaluate the loaded model on demand, with a refused sample count first.
+        await pilot.press("3")
+        await type_into(pilot, "#evaluation-samples", "0")
+        assert app.query_one("#evaluate").disabled
+        assert "Samples must be from 1" in screen_text(app)
+        await type_into(pilot, "#evaluation-samples", "500")
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = app.query_one("#evaluation-panel")
+        assert shown.evaluation.samples == 500 and shown.subject == "tiny"
+        text = screen_text(app)
+        assert "Per answer character" in text and "By number of terms" in text
+
+        # Import the tiny model's files as if the tutorial had written them.
+        await pilot.press("escape", "4", "i")
+        assert isinstance(app.screen, ImportModelDialog)
+        dialog = app.screen
+        dialog.query_one("#architecture", Input).value = str(library / "tiny" / "architecture.json")
+        dialog.query_one("#weights", Input).value = str(library / "tiny" / "model.weights.h5")
+        await type_into(pilot, "#name", "imported")
+        await pilot.press("enter")
+        await settle(pilot)
+        names = [info.name for info in app.query_one(ModelLibrary).infos]
+        assert "imported" in names
+        assert app.query_one(ModelLibrary).selected.name == "imported"
+
+        # Load it (enter on the row), then delete it with confirmation.
+        app.query_one("#model-table", DataTable).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.loaded_name == "imported" and "model: imported" in app.sub_title
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        assert (models_dir / "imported").is_dir()
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert not (models_dir / "imported").exists()
+        assert app.current is None and "no model loaded" in app.sub_title
+        assert "imported" not in [info.name for info in app.query_one(ModelLibrary).infos]
+
+
+# -- habits ---------------------------------------------------------------------------------------
+
+
+@pilot_test
+async def test_resizing_keeps_state_and_help_lists_the_keys(models_dir):
+    app = make_app(models_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await fill_form(pilot, {"largest": "77", "samples": "nope"})
+        for size in ((80, 24), (60, 20), (120, 40), (80, 24)):
+            await pilot.resize_terminal(*size)
+        form = app.query_one(ConfigForm)
+        assert form.query_one("#largest", Input).value == "77"
+        assert "samples" in form.errors and app.query_one("#panels").active == "config"
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "Panels: Config, Training, Evaluation" in screen_text(app)
+        await pilot.press("end")
+        await pilot.pause()
+        assert "Delete the highlighted model" in screen_text(app)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        # The theme toggles between dark and light.
+        dark = app.current_theme.dark
+        await pilot.press("f2")
+        assert app.current_theme.dark is not dark
+
+
+@pilot_test
+async def test_command_palette_reaches_presets_and_panels(models_dir):
+    app = make_app(models_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Preset: four")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.query_one("#panels").active == "config"
+        assert app.query_one(ConfigForm).preset == "four-ops"
+        assert app.query_one("#ops", Input).value == "+-*/"
