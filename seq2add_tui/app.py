@@ -63,6 +63,7 @@ from seq2add_tui.screens.dialogs import (
     SaveModelDialog,
 )
 from seq2add_tui.screens.help import HelpScreen
+from seq2add_tui.startup import freeze_startup_objects
 from seq2add_tui.widgets.config_form import ConfigForm, Settings
 from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
 from seq2add_tui.widgets.model_library import ModelLibrary
@@ -326,6 +327,7 @@ class Seq2AddApp(App[int]):
         if pane.is_attached and not self.query(ConfigForm):
             pane.mount(ConfigForm(id="config-form"))
         self._warm_up()
+        self.call_after_refresh(freeze_startup_objects)
 
     @work(thread=True, exit_on_error=False, group="warm-up", description="Importing the plot")
     def _warm_up(self) -> None:

@@ -6,7 +6,6 @@ about a second and stays small enough to run one per browser on a modest machine
 
 from __future__ import annotations
 
-import gc
 import time
 from pathlib import Path
 from typing import ClassVar
@@ -18,6 +17,7 @@ from textual.widgets import Footer, Header
 from core.infer import Predictor
 from core.quiz import DEFAULT_DIFFICULTY, DEFAULT_QUESTIONS, DEFAULT_SECONDS
 from seq2add_tui.quiz_panel import Clock, QuizPanel
+from seq2add_tui.startup import freeze_startup_objects
 
 
 class QuizApp(App[None]):
@@ -82,16 +82,4 @@ class QuizApp(App[None]):
         panel.set_opponent(self.predictor)
         if not self.web_session and panel.player:
             panel.start_round()
-        self.call_after_refresh(self._freeze_startup_objects)
-
-    @staticmethod
-    def _freeze_startup_objects() -> None:
-        """Keep the garbage collector off everything made at start-up.
-
-        Textual, numpy, h5py and the model make a few hundred thousand objects that live as long
-        as the app. Python's full collections walked them all, pausing the app 40–50 ms every few
-        answers (measured under ``seq2add serve``: the slowest reveals were exactly those);
-        frozen, a full collection takes about 5 ms.
-        """
-        gc.collect()
-        gc.freeze()
+        self.call_after_refresh(freeze_startup_objects)

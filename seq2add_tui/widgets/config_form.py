@@ -130,6 +130,12 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
                 "Emit the answer least-significant digit first.",
                 check_label="right-to-left",
             ),
+            FieldSpec(
+                "align_operands",
+                "Align operands",
+                "Pad every operand to the same width, so digit places line up as in written sums.",
+                check_label="in columns",
+            ),
         ),
     ),
     (
@@ -249,6 +255,7 @@ def field_values(spec: ProblemSpec, model: ModelConfig, training: TrainingConfig
         "pad_side": spec.pad_side,
         "reverse_input": spec.reverse_input,
         "reverse_output": spec.reverse_output,
+        "align_operands": spec.align_operands,
         "arch": model.architecture,
         "encoder_units": str(model.encoder_units),
         "decoder_units": str(model.decoder_units),
