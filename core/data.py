@@ -694,7 +694,7 @@ def parse_expression(spec: ProblemSpec, text: str) -> Expression:
             else f"{spec.min_terms} to {spec.max_terms}"
         )
         raise ExpressionError(
-            f"this model adds up {wanted} terms, and {text.strip()!r} has {len(numbers)}."
+            f"this model was trained on {wanted} terms, and {text.strip()!r} has {len(numbers)}."
         )
     for number in numbers:
         if not spec.smallest <= number <= spec.largest:
