@@ -448,16 +448,23 @@ class Predictor:
         ]
 
 
+def read_architecture_json(path: Path, label: str | None = None) -> dict[str, Any]:
+    """A model architecture's JSON object; ``label`` names the file in messages."""
+    label = label or path.name
+    try:
+        architecture = json.loads(path.read_text())
+    except FileNotFoundError as error:
+        raise ModelFileError(f"{label} does not exist.") from error
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelFileError(f"{label} is not readable JSON ({error}).") from error
+    if not isinstance(architecture, dict):
+        raise ModelFileError(f"{label} does not describe a Keras model.")
+    return architecture
+
+
 def network_from_files(architecture_path: Path, weights_path: Path) -> NumpyNetwork:
     """Read an architecture JSON and a Keras 3 weights file into a `NumpyNetwork`."""
-    try:
-        architecture = json.loads(architecture_path.read_text())
-    except FileNotFoundError as error:
-        raise ModelFileError(f"{architecture_path.name} is missing.") from error
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelFileError(f"{architecture_path.name} is not readable JSON ({error}).") from error
-    if not isinstance(architecture, dict):
-        raise ModelFileError(f"{architecture_path.name} does not describe a Keras model.")
+    architecture = read_architecture_json(architecture_path)
     try:
         weights = read_keras3_weights(weights_path, architecture)
     except FileNotFoundError as error:

@@ -8,7 +8,6 @@ rebuild it with `build_model`, copy the weights across and save a normal seq2add
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,13 @@ from typing import Any
 import h5py
 import numpy as np
 
-from core.infer import ModelFileError, NumpyNetwork, Weights, read_keras3_weights
+from core.infer import (
+    ModelFileError,
+    NumpyNetwork,
+    Weights,
+    read_architecture_json,
+    read_keras3_weights,
+)
 from core.model import ModelConfig
 from core.spec import ProblemSpec, SpecError
 from core.store import ModelError
@@ -36,13 +41,9 @@ class TutorialArchitecture:
 def read_architecture(path: Path) -> tuple[dict[str, Any], TutorialArchitecture]:
     """Parse a tutorial ``architecture.json`` (Keras 2 or 3) checking it is the tutorial's model."""
     try:
-        document = json.loads(Path(path).read_text())
-    except FileNotFoundError as error:
-        raise ModelError(f"{path} does not exist.") from error
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelError(f"{path} is not readable JSON.") from error
-    if not isinstance(document, dict):
-        raise ModelError(f"{path} does not describe a Keras model.")
+        document = read_architecture_json(Path(path), str(path))
+    except ModelFileError as error:
+        raise ModelError(str(error)) from error
     try:
         layers = NumpyNetwork.layer_specs(document)
         input_length, alphabet_size = NumpyNetwork._input_shape(document["config"]["layers"])

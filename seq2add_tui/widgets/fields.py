@@ -33,6 +33,16 @@ def humanize(error: SpecError | ValueError, label: str) -> str:
     return message[:1].upper() + message[1:]
 
 
+def _checked(value: Any, label: str, check: Callable[[Any], object] | None) -> Any:
+    """``value`` if ``check`` accepts it; core's refusal, reworded for the form, if not."""
+    if check is not None:
+        try:
+            check(value)
+        except SpecError as error:
+            raise ValueError(humanize(error, label)) from None
+    return value
+
+
 def whole_number(label: str, check: Callable[[int], object] | None = None) -> Parser:
     """A parser for whole numbers (``75000``, ``75,000`` or ``75_000``), then ``check`` if given."""
 
@@ -42,13 +52,7 @@ def whole_number(label: str, check: Callable[[int], object] | None = None) -> Pa
             raise ValueError(f"{label} is required.")
         if not _WHOLE.fullmatch(text):
             raise ValueError(f"{label} must be a whole number, not {text!r}.")
-        value = int(text.replace(",", "").replace("_", ""))
-        if check is not None:
-            try:
-                check(value)
-            except SpecError as error:
-                raise ValueError(humanize(error, label)) from None
-        return value
+        return _checked(int(text.replace(",", "").replace("_", "")), label, check)
 
     return parse
 
@@ -64,12 +68,7 @@ def decimal_number(label: str, check: Callable[[float], object] | None = None) -
             value = float(text)
         except ValueError:
             raise ValueError(f"{label} must be a number such as 0.001, not {text!r}.") from None
-        if check is not None:
-            try:
-                check(value)
-            except SpecError as error:
-                raise ValueError(humanize(error, label)) from None
-        return value
+        return _checked(value, label, check)
 
     return parse
 
