@@ -6,6 +6,7 @@ about a second and stays small enough to run one per browser on a modest machine
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import ClassVar
@@ -82,4 +83,18 @@ class QuizApp(App[None]):
         panel.set_opponent(self.predictor)
         if not self.web_session and panel.player:
             panel.start_round()
+        if self.web_session:
+            self._server_pid = os.getppid()
+            self.set_interval(1.0, self._leave_if_server_gone)
         self.call_after_refresh(freeze_startup_objects)
+
+    def _leave_if_server_gone(self) -> None:
+        """End a browser session whose server has died.
+
+        Killed without a chance to stop its sessions, ``seq2add serve`` leaves them running, and
+        Textual's web driver neither notices the closed pipe nor answers SIGTERM: an orphan
+        spun at a third of a core until killed by hand. Once the server is gone, the session's
+        parent changes (to init), which is cheap to check.
+        """
+        if os.getppid() != self._server_pid:
+            self.exit()

@@ -51,7 +51,9 @@ def quiz_command(
     )
     if seed is not None:
         argv = (*argv, "--seed", str(seed))
-    return shlex.join(argv)
+    # textual-serve runs this through /bin/sh; exec makes the quiz the server's own child, so a
+    # session can tell when the server is gone (QuizApp watches its parent).
+    return "exec " + shlex.join(argv)
 
 
 def lan_address() -> str | None:

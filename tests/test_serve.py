@@ -159,8 +159,8 @@ def test_each_visit_runs_the_quiz_with_the_rooms_settings(tmp_path):
         python="/usr/bin/python3",
     )
     argv = shlex.split(command)
-    assert argv[:4] == ["/usr/bin/python3", "-m", "seq2add_tui", "quiz"]
-    assert argv[4] == str(folder.resolve()) and "--web-session" in argv
+    assert argv[:5] == ["exec", "/usr/bin/python3", "-m", "seq2add_tui", "quiz"]
+    assert argv[5] == str(folder.resolve()) and "--web-session" in argv
     assert argv[argv.index("--db") + 1] == str((tmp_path / "room db.sqlite3").resolve())
     assert argv[argv.index("--seconds") + 1] == "12.5"
     assert argv[argv.index("--difficulty") + 1] == "ramp"
@@ -174,3 +174,45 @@ def test_browse_url_names_a_reachable_address():
     assert browse_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/"
     assert browse_url("::1", 8000) == "http://[::1]:8000/"
     assert not browse_url("0.0.0.0", 8000).startswith("http://0.0.0.0")
+
+
+def _session_pids(server_pid: int) -> set[int]:
+    """Quiz sessions started by the server (its child processes)."""
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0").strip()) == server_pid:
+            found.add(int(status.parent.name))
+    return found
+
+
+def test_sessions_end_when_the_server_is_killed(server):
+    process, port = server
+    url = f"http://127.0.0.1:{port}/"
+
+    async def open_session_then_kill_the_server() -> set[int]:
+        await wait_for_page(url, process)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=80&height=24") as websocket,
+        ):
+            await read_until(websocket, "Beat the model")
+            sessions = _session_pids(process.pid)
+            os.kill(process.pid, signal.SIGKILL)  # no chance to stop its sessions
+            return sessions
+
+    sessions = asyncio.run(open_session_then_kill_the_server())
+    process.wait(timeout=10)
+    assert sessions, "the visit started a quiz process"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in sessions):
+        time.sleep(0.2)
+    alive = {pid for pid in sessions if Path(f"/proc/{pid}/status").exists()}
+    # A finished child stays a zombie until reaped by init; only a running one is a leak.
+    running = {pid for pid in alive if "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()}
+    assert not running
