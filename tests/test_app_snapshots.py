@@ -157,3 +157,17 @@ def test_help_screen(app, snap_compare):
         await pilot.press("4", "f1")
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_quiz_panel(app, snap_compare, size, tmp_path):
+    # A named player and an empty leaderboard, so nothing depends on who runs the tests.
+    app.player_name = "ann"
+    app.db_path = tmp_path / "scores.sqlite3"
+
+    async def run_before(pilot):
+        await ready(pilot)
+        await pilot.press("5")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
