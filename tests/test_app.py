@@ -292,14 +292,19 @@ async def test_train_watch_it_learn_read_the_verdict_and_save(models_dir):
         assert not isinstance(app.screen, SaveModelDialog)
 
 
+async def start_long_run(pilot) -> None:
+    """Start the long run and return once its first batch has reached the progress bar."""
+    await settle(pilot)
+    await fill_form(pilot, LONG_FORM)
+    await pilot.press("ctrl+t")
+    await wait_until(pilot, lambda: pilot.app.query_one("#run-progress").progress > 0)
+
+
 @pilot_test
 async def test_stop_takes_effect_within_a_batch_and_keeps_the_model(models_dir):
     app = make_app(models_dir)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await fill_form(pilot, LONG_FORM)
-        await pilot.press("ctrl+t")
-        await wait_until(pilot, lambda: app.query_one("#run-progress").progress > 0)
+        await start_long_run(pilot)
         # The UI keeps answering keys while training runs.
         await pilot.press("3")
         assert app.query_one("#panels").active == "evaluation"
@@ -321,10 +326,7 @@ async def test_stop_takes_effect_within_a_batch_and_keeps_the_model(models_dir):
 async def test_quitting_while_training_stops_the_worker_and_exits(models_dir):
     app = make_app(models_dir)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await fill_form(pilot, LONG_FORM)
-        await pilot.press("ctrl+t")
-        await wait_until(pilot, lambda: app.query_one("#run-progress").progress > 0)
+        await start_long_run(pilot)
         await pilot.press("ctrl+q")
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")

@@ -113,13 +113,20 @@ async def show_evaluation(pilot) -> None:
     await pilot.pause()
 
 
-@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-def test_config_panel(app, snap_compare, size):
+def show_panel(*keys: str):
+    """A `run_before` that waits for the app and then presses ``keys``."""
+
     async def run_before(pilot):
         await ready(pilot)
-        await pilot.press("1")
+        await pilot.press(*keys)
+        await pilot.pause()
 
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_config_panel(app, snap_compare, size):
+    assert snap_compare(app, terminal_size=size, run_before=show_panel("1"))
 
 
 def test_config_panel_refusing_a_value(app, snap_compare):
@@ -144,19 +151,11 @@ def test_evaluation_panel(app, snap_compare, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 def test_models_panel(app, snap_compare, size):
-    async def run_before(pilot):
-        await ready(pilot)
-        await pilot.press("4")
-
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=show_panel("4"))
 
 
 def test_help_screen(app, snap_compare):
-    async def run_before(pilot):
-        await ready(pilot)
-        await pilot.press("4", "f1")
-
-    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=show_panel("4", "f1"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
@@ -164,10 +163,4 @@ def test_quiz_panel(app, snap_compare, size, tmp_path):
     # A named player and an empty leaderboard, so nothing depends on who runs the tests.
     app.player_name = "ann"
     app.db_path = tmp_path / "scores.sqlite3"
-
-    async def run_before(pilot):
-        await ready(pilot)
-        await pilot.press("5")
-        await pilot.pause()
-
-    assert snap_compare(app, terminal_size=size, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=show_panel("5"))
