@@ -142,7 +142,7 @@ class QuizPanel(Vertical):
             padding: 0 2;
             align: center middle;
             #final-card { width: auto; max-width: 100%; height: auto; }
-            #final-card > Static { width: auto; }
+            #final-card > Static { width: auto; max-width: 100%; }
             #final-card > KeyTarget { width: auto; }
             #final-headline {
                 text-style: bold; height: 3; width: 1fr;
@@ -924,7 +924,8 @@ def _player_misses(summary: Summary) -> str:
     for r in misses[:MAX_MISTAKES_SHOWN]:
         said = "time" if r.timed_out else "pass" if r.passed else r.player_text
         parts.append(f"{r.question.expression}={r.question.answer} ({said})")
-    more = f" +{len(misses) - MAX_MISTAKES_SHOWN}" if len(misses) > MAX_MISTAKES_SHOWN else ""
+    extra = len(misses) - MAX_MISTAKES_SHOWN
+    more = f" and {extra} more" if extra > 0 else ""
     return f"\nYou missed {len(misses)}: " + ", ".join(parts) + more
 
 

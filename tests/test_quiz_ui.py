@@ -197,6 +197,25 @@ async def test_a_whole_seeded_round(opponent, tmp_path):
 
 
 @pilot_test
+async def test_a_long_list_of_misses_wraps_inside_an_80_column_screen(opponent, tmp_path):
+    app = quiz_app(opponent, tmp_path, questions=10)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(QuizPanel)
+        await pilot.pause()
+        for _ in range(10):
+            await type_answer(pilot, "99")  # never right: no sum of 3 terms of 1–10 is 99
+            await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert panel.state == "final"
+        misses = text(app, "#final-mistakes")
+        assert "You missed 10:" in misses and misses.rstrip().endswith("and 6 more")
+        assert misses.count("(99)") == 4
+        region = app.query_one("#final-mistakes").region
+        assert region.right <= SIZE[0] and region.height >= 3
+
+
+@pilot_test
 async def test_the_leaderboard_view_marks_the_round_just_played(opponent, tmp_path):
     Leaderboard(tmp_path / "scores.sqlite3").record(earlier_score("zed", 5_000))
     app = quiz_app(opponent, tmp_path, questions=1)
