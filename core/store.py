@@ -205,15 +205,15 @@ def load_predictor(model: str | Path, root: Path | None = None) -> Predictor:
 
 
 def load_keras_model(model: str | Path, root: Path | None = None) -> tuple[keras.Model, ModelInfo]:
-    """Load a saved model into Keras (safe mode, no pickles) to train or compare it further."""
-    import keras
+    """Load a saved model into Keras (safe mode, no pickles) to compare it or, compiled, train it.
 
+    It comes back uncompiled: the weights file holds no optimizer state to restore.
+    """
     folder = resolve(model, root)
     info = _checked_info(folder)
     load_predictor(folder)  # validates the files the same way first
     try:
-        config = json.loads((folder / ARCHITECTURE_FILE).read_text())
-        network = keras.saving.deserialize_keras_object(config, safe_mode=True)
+        network = _uncompiled((folder / ARCHITECTURE_FILE).read_text())
         network.load_weights(folder / WEIGHTS_FILE)
     except Exception as error:  # Keras raises many kinds; all mean the same to a user
         raise ModelError(f"Keras can't load model {folder.name!r}: {error}") from error
@@ -294,13 +294,18 @@ def save_model(
 
 def _bare_copy(network: keras.Model, architecture: str) -> keras.Model:
     """The same layers and weights without an optimizer, whose state would triple the file."""
+    copy = _uncompiled(architecture)
+    copy.set_weights(network.get_weights())
+    return copy
+
+
+def _uncompiled(architecture: str) -> keras.Model:
+    """The model an architecture JSON describes, safely, without rebuilding its optimizer."""
     import keras
 
     config = json.loads(architecture)
-    config.pop("compile_config", None)  # with it, Keras would rebuild (and save) the optimizer
-    copy = keras.saving.deserialize_keras_object(config, safe_mode=True)
-    copy.set_weights(network.get_weights())
-    return copy
+    config.pop("compile_config", None)  # with it, Keras would rebuild, save and load the optimizer
+    return keras.saving.deserialize_keras_object(config, safe_mode=True)
 
 
 def _replace(staging: Path, target: Path, overwrite: bool) -> None:
