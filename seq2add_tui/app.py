@@ -213,6 +213,22 @@ class Seq2AddApp(App[int]):
     """Screens at least this wide get ``-wide``: the Config sections stand side by side."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
+            "ctrl+t",
+            "start_training",
+            "Train",
+            tooltip="Train a model with the Config panel's settings",
+            id="train",
+        ),
+        Binding(
+            "ctrl+t",
+            "stop_training",
+            "Stop",
+            tooltip="Stop training after the current batch",
+            id="stop",
+        ),
+        Binding("ctrl+r", "evaluate", "Evaluate", tooltip="Score the current model", id="evaluate"),
+        Binding("ctrl+s", "save_model", "Save", tooltip="Save the trained model", id="save"),
+        Binding(
             "ctrl+q",
             "quit",
             "Quit",
@@ -232,22 +248,6 @@ class Seq2AddApp(App[int]):
             )
             for index, (panel, title) in enumerate(PANELS.items(), start=1)
         ),
-        Binding(
-            "ctrl+t",
-            "start_training",
-            "Train",
-            tooltip="Train a model with the Config panel's settings",
-            id="train",
-        ),
-        Binding(
-            "ctrl+t",
-            "stop_training",
-            "Stop",
-            tooltip="Stop training after the current batch",
-            id="stop",
-        ),
-        Binding("ctrl+r", "evaluate", "Evaluate", tooltip="Score the current model", id="evaluate"),
-        Binding("ctrl+s", "save_model", "Save", tooltip="Save the trained model", id="save"),
         Binding(
             "f2", "toggle_theme", "Theme", tooltip="Light or dark theme", show=False, id="theme"
         ),
