@@ -22,6 +22,9 @@ from core.store import ModelError
 
 USAGE_ERROR = 2
 INTERRUPTED = 130
+DEFAULT_MAX_PLAYERS = 32
+"""Quiz sessions `serve` runs at once: 32 is what benchmarks/serve_concurrency.py measured 2 cores
+serving with every answer under 50 ms."""
 
 
 class UsageError(Exception):
@@ -313,6 +316,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--port", type=_positive_int, default=8000, help="port to listen on (default 8000)"
+    )
+    serve.add_argument(
+        "--max-players",
+        type=_positive_int,
+        default=DEFAULT_MAX_PLAYERS,
+        metavar="N",
+        help=f"sessions at once; later visitors are told the room is full "
+        f"(default {DEFAULT_MAX_PLAYERS}, what 2 cores serve in under 50 ms per answer)",
     )
     _round_options(serve)
     serve.add_argument(
@@ -606,7 +617,7 @@ def command_serve(args: argparse.Namespace) -> int:
     sys.stdout.write(f"seq2add serve: open {browse_url(args.host, args.port)}\n")
     sys.stdout.flush()
     try:
-        serve(command, args.host, args.port, predictor.name)
+        serve(command, args.host, args.port, predictor.name, args.max_players)
     except OSError as error:
         raise UsageError(
             f"can't listen on {args.host}:{args.port} ({error.strerror or error}); "

@@ -20,6 +20,7 @@ from textual_serve.server import Server
 
 LOCALHOST = "127.0.0.1"
 TITLE = "seq2add — beat the model"
+ROOM_FULL = "The room is full ({players} playing, the most this server allows). Try again soon."
 
 
 def quiz_command(
@@ -87,12 +88,29 @@ class QuizServer(Server):
     textual-serve writes its bind address into the page's websocket URL, which breaks when it
     listens on 0.0.0.0 for a room (browsers can't connect to 0.0.0.0). Taking the scheme and
     host from each request makes the same page work on localhost and over the LAN.
+
+    Every session is a process, so a room has a size: past ``max_players`` the page and the
+    websocket say the room is full instead of starting one more and slowing everyone down.
     """
 
-    def __init__(self, command: str, host: str, port: int, opponent: str) -> None:
+    def __init__(
+        self,
+        command: str,
+        host: str,
+        port: int,
+        opponent: str,
+        max_players: int,
+    ) -> None:
         super().__init__(command, host=host, port=port, title=TITLE)
         self.opponent = opponent
         """Shown in the start-up message."""
+        self.max_players = max_players
+        self.players = 0
+        """Sessions running now."""
+
+    @property
+    def full(self) -> bool:
+        return self.players >= self.max_players
 
     async def on_startup(self, app: web.Application) -> None:
         self.console.print(
@@ -105,10 +123,39 @@ class QuizServer(Server):
                 "Anyone who can reach this address can play (and start a process here).",
                 style="yellow",
             )
-        self.console.print("[cyan]Press Ctrl+C to stop.", highlight=False)
+        self.console.print(
+            f"Up to {self.max_players} players at once. [cyan]Press Ctrl+C to stop.",
+            highlight=False,
+        )
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        if self.full:
+            return await self._turn_away(request)
+        self.players += 1
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self.players -= 1
+
+    async def _turn_away(self, request: web.Request) -> web.WebSocketResponse:
+        """Write the room-full notice on the visitor's terminal and close (1013: try later)."""
+        websocket = web.WebSocketResponse()
+        await websocket.prepare(request)
+        notice = ROOM_FULL.format(players=self.max_players)
+        await websocket.send_bytes(f"\r\n  {notice}\r\n".encode())
+        await websocket.close(code=1013, message=b"room full")
+        return websocket
 
     @aiohttp_jinja2.template("app_index.html")
-    async def handle_index(self, request: web.Request) -> dict[str, Any]:
+    async def handle_index(self, request: web.Request) -> dict[str, Any] | web.Response:
+        if self.full:
+            notice = ROOM_FULL.format(players=self.max_players)
+            return web.Response(
+                status=503,
+                text=f"<!doctype html><title>{TITLE}</title><p>{notice}</p>",
+                content_type="text/html",
+                headers={"Retry-After": "60"},
+            )
         origin = f"{request.scheme}://{request.host}"
         font_size = request.query.get("fontsize", "16")
         websocket = request.app.router["websocket"].url_for()
@@ -121,6 +168,6 @@ class QuizServer(Server):
         }
 
 
-def serve(command: str, host: str, port: int, opponent: str) -> None:
+def serve(command: str, host: str, port: int, opponent: str, max_players: int) -> None:
     """Serve until Ctrl+C or SIGTERM; OSError if the address can't be used."""
-    QuizServer(command, host, port, opponent).serve()
+    QuizServer(command, host, port, opponent, max_players).serve()

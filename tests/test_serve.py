@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shlex
 import signal
@@ -70,8 +71,9 @@ async def read_until(websocket, needle: str, timeout_s: float = 30) -> str:
     return seen
 
 
-@pytest.fixture
-def server(tmp_path):
+@contextlib.contextmanager
+def running_server(tmp_path: Path, *options: str):
+    """`seq2add serve` on a free port with a private leaderboard; stopped with Ctrl+C after."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -85,6 +87,7 @@ def server(tmp_path):
             str(tmp_path / "room.sqlite3"),
             "--seconds",
             "30",
+            *options,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -101,6 +104,12 @@ def server(tmp_path):
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+@pytest.fixture
+def server(tmp_path):
+    with running_server(tmp_path) as running:
+        yield running
 
 
 def test_serve_answers_over_http_and_runs_a_quiz_session(server):
@@ -130,6 +139,33 @@ def test_serve_answers_over_http_and_runs_a_quiz_session(server):
     output, _ = process.communicate(timeout=15)
     assert process.returncode == 0
     assert f"seq2add serve: open {url}" in output and "notebook-perfect" in output
+
+
+def test_a_full_room_turns_the_next_visitor_away_until_a_seat_frees(tmp_path):
+    async def visit(port: int, process: subprocess.Popen) -> None:
+        url = f"http://127.0.0.1:{port}/"
+        websocket_url = f"ws://127.0.0.1:{port}/ws?width=80&height=24"
+        await wait_for_page(url, process)
+        async with aiohttp.ClientSession() as session:
+            async with session.ws_connect(websocket_url) as first:
+                await read_until(first, "Beat the model")
+                status, page = await fetch(url)
+                assert status == 503 and "The room is full (1 playing" in page
+                async with session.ws_connect(websocket_url) as second:
+                    message = await second.receive(timeout=10)
+                    assert message.type == aiohttp.WSMsgType.BINARY
+                    assert b"The room is full" in message.data
+                    closing = await second.receive(timeout=10)
+                    assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+                    assert second.close_code == 1013
+            # The first player left: the seat is free again.
+            deadline = time.monotonic() + 15
+            while (await fetch(url))[0] != 200:
+                assert time.monotonic() < deadline, "the seat was never given back"
+                await asyncio.sleep(0.2)
+
+    with running_server(tmp_path, "--max-players", "1") as (process, port):
+        asyncio.run(visit(port, process))
 
 
 def test_a_port_in_use_is_one_line(capsys):
