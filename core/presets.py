@@ -6,7 +6,7 @@ problems (see benchmarks/RESULTS.md for what was tried and measured).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -187,17 +187,25 @@ _TRAINING_FIELDS = {
 }
 SETTING_NAMES = ("terms", *_SPEC_FIELDS, *_MODEL_FIELDS, *_TRAINING_FIELDS)
 """Every override `build_settings` understands (the CLI's flag names, without dashes)."""
+OPTIONAL_SETTINGS = ("stop_at", "clip_norm")
+"""Settings whose off state is None (no target, no cap)."""
 
 
 def build_settings(
-    preset: str | None, overrides: Mapping[str, Any]
+    preset: str | None, overrides: Mapping[str, Any], *, unset: Collection[str] = ()
 ) -> tuple[ProblemSpec, ModelConfig, TrainingConfig]:
     """Start from ``preset`` (or the defaults) and apply ``overrides`` whose value is not None.
 
+    None means "not given" (a flag left out); the optional settings named in ``unset``
+    (`OPTIONAL_SETTINGS`) are instead switched off, e.g. a form field emptied on purpose.
     Raises SpecError naming the field when a value is invalid.
     """
     base = PRESETS[preset] if preset else PRESETS["notebook"]
     values = {k: v for k, v in overrides.items() if v is not None}
+    not_optional = sorted(set(unset) - set(OPTIONAL_SETTINGS))
+    if not_optional:
+        raise SpecError(not_optional[0], f"{not_optional[0]!r} can't be switched off.")
+    values.update(dict.fromkeys(unset))
     unknown = set(values) - set(SETTING_NAMES)
     if unknown:
         raise SpecError(sorted(unknown)[0], f"unknown setting {sorted(unknown)[0]!r}.")

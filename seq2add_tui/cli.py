@@ -55,6 +55,14 @@ def _rate(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
 
 
+OFF = "off"
+"""What `--stop-at` and `--clip-norm` take to switch a preset's target or cap off."""
+
+
+def _rate_or_off(text: str) -> float | str:
+    return OFF if text.strip().lower() == OFF else _rate(text)
+
+
 def _models_dir_option(parser: argparse.ArgumentParser, *, root: bool = False) -> None:
     parser.add_argument(
         "--models-dir",
@@ -192,15 +200,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     training.add_argument(
         "--stop-at",
-        type=_rate,
+        type=_rate_or_off,
         metavar="FRACTION",
-        help="stop once validation exact-match reaches this (e.g. 1.0)",
+        help="stop once validation exact-match reaches this (e.g. 1.0); off: never",
     )
     training.add_argument(
         "--clip-norm",
-        type=_rate,
+        type=_rate_or_off,
         metavar="X",
-        help="cap each gradient's norm (steadier at high learning rates)",
+        help="cap each gradient's norm (steadier at high learning rates); off: no cap",
     )
     training.add_argument(
         "--validation-samples",
@@ -367,7 +375,10 @@ def command_train(args: argparse.Namespace) -> int:
             f"a model named {args.out!r} already exists; use --overwrite or another name"
         )
     overrides = {name: getattr(args, name) for name in SETTING_NAMES}
-    spec, model_config, training = build_settings(args.preset, overrides)
+    switched_off = [name for name, value in overrides.items() if value == OFF]
+    for name in switched_off:
+        overrides[name] = None
+    spec, model_config, training = build_settings(args.preset, overrides, unset=switched_off)
     divert_native_stderr()
     from core.train import train
 

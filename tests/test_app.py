@@ -233,6 +233,18 @@ async def test_form_refuses_bad_values_says_why_and_disables_start(models_dir):
         assert form.query_one("#reverse_input", Checkbox).value is True
         assert form.settings is not None and not form.settings.edited
 
+        # The stopping rules: a preset's target shows, and an emptied field switches it off.
+        form.query_one("#preset", Select).value = "notebook-perfect"
+        await pilot.pause()
+        assert form.query_one("#stop_at", Input).value == "1"
+        assert form.settings.training.stop_at_exact == 1.0
+        await fill_form(pilot, {"stop_at": "1.5"})
+        assert form.errors["stop_at"] == "Stop at must be a fraction above 0, at most 1."
+        await fill_form(pilot, {"stop_at": "", "clip_norm": "", "patience": "2"})
+        training = form.settings.training
+        assert (training.stop_at_exact, training.clip_norm, training.patience) == (None, None, 2)
+        assert form.settings.preset_label == "notebook-perfect (edited)"
+
 
 # -- training, evaluation, saving -----------------------------------------------------------------
 
@@ -425,10 +437,12 @@ async def test_resizing_keeps_state_and_help_lists_the_keys(models_dir):
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        assert "Panels: Config, Training, Evaluation" in screen_text(app)
+        assert "Train a model with the Config panel's settings" in screen_text(app)
         await pilot.press("end")
         await pilot.pause()
-        assert "Delete the highlighted model" in screen_text(app)
+        bottom = screen_text(app)
+        assert "Panels: Config, Training, Evaluation" in bottom
+        assert "Delete the highlighted model" in bottom
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
         # The theme toggles between dark and light.

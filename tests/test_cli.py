@@ -95,6 +95,12 @@ def test_train_shows_progress_evaluates_and_saves(tmp_path):
         "train",
         "--out",
         "cli-tiny",
+        "--preset",
+        "notebook-perfect",
+        "--stop-at",
+        "off",
+        "--clip-norm",
+        "OFF",
         "--samples",
         "1500",
         "--epochs",
@@ -116,6 +122,9 @@ def test_train_shows_progress_evaluates_and_saves(tmp_path):
     assert (tmp_path / "cli-tiny" / "model.weights.h5").is_file()
     info = json.loads((tmp_path / "cli-tiny" / "spec.json").read_text())
     assert info["training"]["epochs"] == 2 and info["metrics"]["samples"] == 300
+    # The preset's target and cap were switched off; the rest of the preset stands.
+    assert info["training"]["stop_at_exact"] is None and info["training"]["clip_norm"] is None
+    assert info["training"]["schedule"] == "cosine" and info["model"]["architecture"] == "attention"
 
 
 def test_ctrl_c_stops_training_and_saves_nothing(tmp_path):

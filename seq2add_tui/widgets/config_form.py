@@ -21,7 +21,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from core.data import check_memory, example_expression, parse_expression
 from core.model import ARCHITECTURES, ModelConfig, parameter_count
-from core.presets import PRESETS, build_settings
+from core.presets import OPTIONAL_SETTINGS, PRESETS, build_settings
 from core.spec import OPERATORS, ProblemSpec, SpecError, parse_terms
 from core.train import CURRICULA, SCHEDULES, TrainingConfig
 from seq2add_tui.widgets.fields import (
@@ -30,6 +30,7 @@ from seq2add_tui.widgets.fields import (
     Parser,
     decimal_number,
     humanize,
+    optional,
     whole_number,
 )
 
@@ -96,6 +97,8 @@ class FieldSpec:
     """For pickers: (label, value) pairs."""
     check_label: str = ""
     """For checkboxes: the text beside the box."""
+    placeholder: str = ""
+    """For text fields: what an empty field means."""
 
     @property
     def kind(self) -> str:
@@ -226,6 +229,37 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
             ),
         ),
     ),
+    (
+        "Stopping",
+        (
+            FieldSpec(
+                "validation_samples",
+                "Validation",
+                "Held-out samples (their own seed) whose exact-match is scored as training goes.",
+                whole_number("Validation", _training_check("validation_samples")),
+            ),
+            FieldSpec(
+                "patience",
+                "Patience",
+                "Stop after this many epochs without a better validation exact-match; 0: never.",
+                whole_number("Patience", _training_check("patience")),
+            ),
+            FieldSpec(
+                "stop_at",
+                "Stop at",
+                "Stop once validation exact-match reaches this fraction, e.g. 1.0; empty: never.",
+                optional(decimal_number("Stop at", _training_check("stop_at_exact"))),
+                placeholder="never",
+            ),
+            FieldSpec(
+                "clip_norm",
+                "Clip norm",
+                "Cap on each gradient's norm, steadier at high learning rates; empty: no cap.",
+                optional(decimal_number("Clip norm", _training_check("clip_norm"))),
+                placeholder="no cap",
+            ),
+        ),
+    ),
 )
 """The form, section by section, in screen order."""
 
@@ -237,6 +271,7 @@ _CORE_TO_FIELD = {
     "max_terms": "terms",
     "architecture": "arch",
     "learning_rate": "lr",
+    "stop_at_exact": "stop_at",
 }
 """`SpecError.field` names that differ from the form's."""
 
@@ -269,7 +304,15 @@ def field_values(spec: ProblemSpec, model: ModelConfig, training: TrainingConfig
         "fresh_data": training.fresh_data,
         "schedule": training.schedule,
         "curriculum": training.curriculum,
+        "validation_samples": _number_text(training.validation_samples),
+        "patience": str(training.patience),
+        "stop_at": _optional_text(training.stop_at_exact),
+        "clip_norm": _optional_text(training.clip_norm),
     }
+
+
+def _optional_text(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
 
 
 def _visible(symbol: str) -> str:
@@ -350,6 +393,7 @@ class ConfigForm(Horizontal):
                 id=spec.name,
                 compact=True,
                 validators=[Parsed(spec.parse)],
+                placeholder=spec.placeholder,
                 select_on_focus=False,
             )
         elif spec.kind == "select":
@@ -438,7 +482,8 @@ class ConfigForm(Horizontal):
         problem_spec = self._spec_alone(values)
         if not errors:
             try:
-                spec, model, training = build_settings(self.preset, values)
+                switched_off = [name for name in OPTIONAL_SETTINGS if values[name] is None]
+                spec, model, training = build_settings(self.preset, values, unset=switched_off)
                 check_memory(spec, training.samples, one_hot=True)
             except SpecError as error:
                 name = _CORE_TO_FIELD.get(error.field, error.field)

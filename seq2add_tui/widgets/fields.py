@@ -73,6 +73,11 @@ def decimal_number(label: str, check: Callable[[float], object] | None = None) -
     return parse
 
 
+def optional(parse: Parser) -> Parser:
+    """``parse``, except that an empty field means None (the setting is off)."""
+    return lambda text: parse(text) if text.strip() else None
+
+
 class Parsed(Validator):
     """An Input validator that accepts whatever its parser accepts, and reports why not."""
 
