@@ -133,28 +133,39 @@ def print_evaluation(scores: Evaluation, title: str) -> None:
 
 
 def print_models(infos: list[ModelInfo], root: Path) -> None:
-    """The model library as a table."""
+    """The model library as a table; under 100 columns the network goes under the problem."""
     if not infos:
         console.print(f"No models in {root} yet; train one with `seq2add train --out NAME`.")
         return
-    table = Table(title=str(root), title_justify="left", box=box.SIMPLE_HEAD)
+    wide = console.width >= 100
+    table = Table(
+        title=str(root),
+        title_justify="left",
+        caption="exact: whole answers right on fresh samples",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
     table.add_column("name", no_wrap=True)
-    table.add_column("problem", no_wrap=True)
-    table.add_column("model")
-    table.add_column("parameters", justify="right")
-    table.add_column("exact match", justify="right")
-    table.add_column("saved")
+    table.add_column("problem" if wide else "problem · network", ratio=1)
+    if wide:
+        table.add_column("network", no_wrap=True)
+    table.add_column("parameters", justify="right", no_wrap=True)
+    table.add_column("exact", justify="right", no_wrap=True)
+    if wide:
+        table.add_column("saved", no_wrap=True)
     for info in infos:
         if not info.usable:
-            table.add_row(info.name, f"[red]unreadable: {info.error}[/]", "", "", "", "")
+            table.add_row(info.name, f"[red]unreadable: {info.error}[/]")
             continue
         exact = info.exact_match
-        table.add_row(
-            info.name,
-            info.spec.describe() if info.spec else "",
-            info.model.describe() if info.model else "",
+        problem = info.spec.describe() if info.spec else ""
+        network = info.model.describe() if info.model else ""
+        figures = [
             f"{info.parameters:,}" if info.parameters else "",
             _percent(exact) if exact is not None else "",
-            info.created[:10],
-        )
+        ]
+        if wide:
+            table.add_row(info.name, problem, network, *figures, info.created[:10])
+        else:
+            table.add_row(info.name, f"{problem}\n[dim]{network}[/]", *figures)
     console.print(table)

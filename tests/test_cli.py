@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from seq2add_tui import console
 from seq2add_tui.cli import main
 
 
@@ -24,6 +25,18 @@ def test_models_lists_the_library(capsys, library):
     code, out, _ = run(capsys, "models", "--json", "--models-dir", str(library))
     [entry] = json.loads(out)
     assert entry["name"] == "tiny" and entry["usable"] and entry["spec"]["input_length"] == 8
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_models_table_fits_the_terminal_without_cutting_words(capsys, monkeypatch, width):
+    monkeypatch.setattr(console.console, "_width", width)
+    code, out, _ = run(capsys, "models")  # the shipped library
+    lines = out.splitlines()
+    assert code == 0 and max(len(line.rstrip()) for line in lines) <= width
+    assert "…" not in out
+    for name in ("notebook-perfect", "long-addition", "2 terms of 0–999,999,999, +", "100.00%"):
+        assert name in out
+    assert ("saved" in lines[2]) == (width >= 100)
 
 
 def test_predict_prints_one_line_per_expression(capsys, library, tiny_run):
