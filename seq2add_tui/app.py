@@ -160,11 +160,13 @@ class Panels(TabbedContent):
     Here a hidden pane's widget that takes the focus hands it back to the visible panel.
     """
 
-    def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+    @on(TabPane.Focused)
+    def _keep_the_visible_panel(self, event: TabPane.Focused) -> None:
         if event.tab_pane.id == self.active:
             return  # TabbedContent's own handler has nothing to switch
         event.stop()
-        event.prevent_default()  # or TabbedContent's handler would switch after all
+        # Decorated handlers run first; this stops TabbedContent's from switching the tab.
+        event.prevent_default()
         app = self.app
         if isinstance(app, Seq2AddApp):
             app.call_later(app.focus_panel, self.active)

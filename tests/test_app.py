@@ -16,9 +16,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from textual.widgets import Checkbox, DataTable, Input, Select
+from textual.widgets import Button, Checkbox, DataTable, Input, Select
 
 from seq2add_tui.app import FRESH_NAME, Seq2AddApp
+from seq2add_tui.quiz_panel import QuizPanel
 from seq2add_tui.screens.dialogs import (
     ConfirmDialog,
     ImportModelDialog,
@@ -409,6 +410,12 @@ async def test_evaluate_load_import_and_delete(models_dir, library):
         await pilot.press("enter")
         await settle(pilot)
         assert app.loaded_name == "imported" and "model: imported" in app.sub_title
+        # The quiz, hidden, reacts to the new opponent; focus inside it must not switch panels.
+        assert app.query_one("#panels").active == "models"
+        app.query_one(QuizPanel).query(Button).first().focus()
+        await pilot.pause()
+        assert app.query_one("#panels").active == "models"
+        app.query_one("#model-table", DataTable).focus()
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("n")
