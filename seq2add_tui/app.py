@@ -45,6 +45,7 @@ from core.train import (
     TrainingFinished,
     TrainingRun,
 )
+from seq2add_tui import ICON
 from seq2add_tui.messages import (
     BatchProgress,
     EvaluationReady,
@@ -299,7 +300,7 @@ class Seq2AddApp(App[int]):
     # -- layout -----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="∑")
+        yield Header(icon=ICON)
         with Panels(initial=FIRST_PANEL, id="panels"):
             # The Config form is the costliest panel to build; on_ready mounts it after first paint.
             yield TabPane(self._tab_title("config"), id="config")

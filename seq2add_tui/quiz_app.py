@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header
 
 from core.infer import Predictor
 from core.quiz import DEFAULT_DIFFICULTY, DEFAULT_QUESTIONS, DEFAULT_SECONDS
+from seq2add_tui import ICON
 from seq2add_tui.quiz_panel import Clock, QuizPanel
 from seq2add_tui.startup import freeze_startup_objects
 
@@ -73,7 +74,7 @@ class QuizApp(App[None]):
         )
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="±")
+        yield Header(icon=ICON)
         yield QuizPanel(id="quiz", **self._panel_options)
         if not self.web_session:
             yield Footer()
