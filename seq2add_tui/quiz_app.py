@@ -7,10 +7,12 @@ about a second and stays small enough to run one per browser on a modest machine
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 from typing import ClassVar
 
+from textual import messages, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Header
@@ -20,6 +22,9 @@ from core.quiz import DEFAULT_DIFFICULTY, DEFAULT_QUESTIONS, DEFAULT_SECONDS
 from seq2add_tui import ICON
 from seq2add_tui.quiz_panel import Clock, QuizPanel
 from seq2add_tui.startup import freeze_startup_objects
+
+EXIT_GRACE_S = 3.0
+"""How long a browser session may take to shut down before it ends itself regardless."""
 
 
 class QuizApp(App[None]):
@@ -99,3 +104,17 @@ class QuizApp(App[None]):
         """
         if os.getppid() != self._server_pid:
             self.exit()
+
+    @on(messages.ExitApp)
+    def _exit_for_certain(self) -> None:
+        """Give a browser session's shutdown a deadline, then end the process outright.
+
+        A tab closed while its session is still starting (and resizing) can leave Textual's
+        shutdown re-laying out the screen forever at full CPU, holding a seat in the room and
+        never telling the server it ended. Scores are committed as each round ends, so there
+        is nothing left to save by then.
+        """
+        if self.web_session:
+            deadline = threading.Timer(EXIT_GRACE_S, os._exit, args=(0,))
+            deadline.daemon = True
+            deadline.start()

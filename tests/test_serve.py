@@ -17,6 +17,7 @@ import aiohttp
 import pytest
 
 from seq2add_tui.cli import main
+from seq2add_tui.quiz_app import EXIT_GRACE_S
 from seq2add_tui.serve import browse_url, quiz_command
 
 
@@ -168,6 +169,36 @@ def test_a_full_room_turns_the_next_visitor_away_until_a_seat_frees(tmp_path):
         asyncio.run(visit(port, process))
 
 
+def test_a_tab_closed_while_its_session_starts_leaves_no_process_behind(tmp_path):
+    """A browser that resizes and leaves within the session's first second (a headless
+    screenshot does) once left a session re-laying out forever at full CPU, holding its seat."""
+
+    async def visit_and_leave(port: int, process: subprocess.Popen) -> set[int]:
+        url = f"http://127.0.0.1:{port}/"
+        await wait_for_page(url, process)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=111&height=34") as websocket,
+        ):
+            await websocket.send_json(["resize", {"width": 111, "height": 34}])
+            await websocket.send_json(["ping", "1"])
+            await asyncio.sleep(0.1)
+            await websocket.send_json(["resize", {"width": 111, "height": 38}])
+            await asyncio.sleep(0.2)
+            sessions = _session_pids(process.pid)
+        deadline = time.monotonic() + EXIT_GRACE_S + 10
+        while (await fetch(url))[0] != 200:  # the room has one seat
+            assert time.monotonic() < deadline, "the session never gave its seat back"
+            await asyncio.sleep(0.2)
+        while _running(sessions):
+            assert time.monotonic() < deadline, "the session process is still running"
+            await asyncio.sleep(0.2)
+        return sessions
+
+    with running_server(tmp_path, "--max-players", "1") as (process, port):
+        assert asyncio.run(visit_and_leave(port, process)), "the visit started a quiz process"
+
+
 def test_a_port_in_use_is_one_line(capsys):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -227,6 +258,19 @@ def _session_pids(server_pid: int) -> set[int]:
     return found
 
 
+def _running(pids: set[int]) -> set[int]:
+    """Those of ``pids`` still running: a finished child stays a zombie until reaped."""
+    running = set()
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        if "State:\tZ" not in status:
+            running.add(pid)
+    return running
+
+
 def test_sessions_end_when_the_server_is_killed(server):
     process, port = server
     url = f"http://127.0.0.1:{port}/"
@@ -248,7 +292,4 @@ def test_sessions_end_when_the_server_is_killed(server):
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in sessions):
         time.sleep(0.2)
-    alive = {pid for pid in sessions if Path(f"/proc/{pid}/status").exists()}
-    # A finished child stays a zombie until reaped by init; only a running one is a leak.
-    running = {pid for pid in alive if "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()}
-    assert not running
+    assert not _running(sessions)
