@@ -63,17 +63,23 @@ class LeaderboardView(Vertical):
         yield Static("", id="board-status")
 
     def on_mount(self) -> None:
+        self._set_columns(every_model=self.model is None)
+
+    def _set_columns(self, every_model: bool) -> None:
+        """The table's columns; across every model each row also names its opponent."""
         table = self.query_one(DataTable)
-        for label, key in (
-            ("#", "rank"),
-            ("Player", "player"),
-            ("Score", "score"),
-            ("Model", "model_score"),
+        table.clear(columns=True)
+        columns = [("#", "rank"), ("Player", "player"), ("Score", "score")]
+        if every_model:
+            columns.append(("Opponent", "model"))
+        columns += [
+            ("Its score", "model_score"),
             ("Result", "result"),
             ("Right", "right"),
             ("Level", "level"),
             ("When", "when"),
-        ):
+        ]
+        for label, key in columns:
             table.add_column(label, key=key)
 
     def load(self, db_path: Path | str | None, model: str | None, highlight_id: int | None = None):
@@ -101,8 +107,9 @@ class LeaderboardView(Vertical):
         if message.model != self.model:
             return  # an older request
         self.scores = message.scores
+        every_model = message.model is None
+        self._set_columns(every_model)
         table = self.query_one(DataTable)
-        table.clear()
         highlight_row = None
         for place, score in enumerate(message.scores, 1):
             # Rich Text, not markup: a player named "[b]" must show as typed.
@@ -110,10 +117,12 @@ class LeaderboardView(Vertical):
             if mark:
                 highlight_row = place - 1
             outcome_style = {"won": "green", "lost": "red"}.get(score.outcome, "")
+            opponent = [Text(score.model)] if every_model else []
             table.add_row(
                 Text(str(place), mark, justify="right"),
                 Text(score.player, mark),
                 Text(f"{score.player_score:,}", mark, justify="right"),
+                *opponent,
                 Text(f"{score.model_score:,}", justify="right"),
                 Text(score.outcome, outcome_style),
                 Text(f"{score.player_correct}/{score.questions}", justify="right"),

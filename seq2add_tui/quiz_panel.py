@@ -239,6 +239,9 @@ class QuizPanel(Vertical):
         """``empty`` (no opponent), ``lobby``, ``question``, ``reveal``, ``final``, ``board``."""
         self._asked_at = 0.0
         self._hidden_at: float | None = None
+        """When the clock stopped, while the question is out of sight."""
+        self._out_of_sight: set[str] = set()
+        """Why the question can't be seen: ``hidden`` (another tab), ``covered`` (a dialog)."""
         self._timer: Timer | None = None
         self._board_return = "lobby"
         self._last_saved: Score | None = None
@@ -572,7 +575,7 @@ class QuizPanel(Vertical):
         self._answer_message("")
         self._update_status()
         self._asked_at = self.clock()
-        self._hidden_at = None
+        self._hidden_at = self._asked_at if self._out_of_sight else None
         self._countdown.show(round_.seconds, round_.seconds)
         if self._timer is not None:
             self._timer.resume()
@@ -582,6 +585,11 @@ class QuizPanel(Vertical):
         return max(0.0, self.clock() - self._asked_at)
 
     def _tick(self) -> None:
+        # A dialog over the quiz (help, a confirmation) stops the clock like a tab switch does.
+        if self.screen is not self.app.screen:
+            self._lose_sight("covered")
+            return
+        self._regain_sight("covered")
         if self.state != "question" or self.round is None or self._hidden_at is not None:
             return
         remaining = self.round.seconds - self.elapsed_s()
@@ -595,11 +603,19 @@ class QuizPanel(Vertical):
 
     def on_hide(self, event: Hide) -> None:
         # In the main app the quiz is one tab of several: the clock stops while it's out of view.
-        if self.state == "question" and self._hidden_at is None:
-            self._hidden_at = self.clock()
+        self._lose_sight("hidden")
 
     def on_show(self, event: Show) -> None:
-        if self._hidden_at is not None:
+        self._regain_sight("hidden")
+
+    def _lose_sight(self, reason: str) -> None:
+        if not self._out_of_sight and self.state == "question":
+            self._hidden_at = self.clock()
+        self._out_of_sight.add(reason)
+
+    def _regain_sight(self, reason: str) -> None:
+        self._out_of_sight.discard(reason)
+        if not self._out_of_sight and self._hidden_at is not None:
             self._asked_at += self.clock() - self._hidden_at
             self._hidden_at = None
 

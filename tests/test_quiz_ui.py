@@ -11,7 +11,8 @@ import textwrap
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.widgets import Input, Static
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Static
 
 import core.leaderboard as leaderboard
 from core.leaderboard import Leaderboard, Score
@@ -232,10 +233,18 @@ async def test_the_leaderboard_view_marks_the_round_just_played(opponent, tmp_pa
         view = app.query_one("#board-view")
         assert panel.state == "board" and [s.player for s in view.scores] == ["zed", "ann"]
         assert view.highlight_id == view.scores[1].id
+        table = app.query_one("#board-table", DataTable)
+        labels = [str(column.label) for column in table.columns.values()]
+        assert "Opponent" not in labels and "Its score" in labels  # the title names the model
         await pilot.press("a")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert view.model is None
+        # Across every model each row names its opponent, apart from that opponent's score.
+        labels = [str(column.label) for column in table.columns.values()]
+        assert labels[3:5] == ["Opponent", "Its score"]
+        first = table.get_row_at(0)
+        assert (str(first[3]), str(first[4])) == ("notebook-perfect", "1,350")
         await pilot.press("escape")
         assert panel.state == "final"
 
@@ -353,6 +362,15 @@ async def test_the_clock_stops_while_the_quiz_is_out_of_view(opponent, tmp_path)
         panel.display = True
         await pilot.pause(0.25)
         assert panel.elapsed_s() == pytest.approx(3)
+        # A dialog over the question stops the clock too.
+        app.push_screen(ModalScreen())
+        await pilot.pause(0.25)
+        clock.advance(100)
+        await pilot.pause(0.25)
+        assert panel.state == "question"
+        app.pop_screen()
+        await pilot.pause(0.25)
+        assert panel.state == "question" and panel.elapsed_s() == pytest.approx(3)
 
 
 def test_the_quiz_app_never_imports_tensorflow(tmp_path):
