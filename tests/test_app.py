@@ -110,7 +110,7 @@ async def type_into(pilot, selector: str, text: str) -> None:
 
 async def fill_form(pilot, values: dict[str, str]) -> None:
     """Go to Config and set fields (as a paste would: one change event per field)."""
-    await pilot.press("1")
+    await pilot.press("escape", "1")  # out of any text field first, or "1" would be typed
     for name, text in values.items():
         pilot.app.query_one(f"#{name}", Input).value = text
     await pilot.pause()
@@ -205,6 +205,11 @@ async def test_form_refuses_bad_values_says_why_and_disables_start(models_dir):
 
         await fill_form(pilot, {"largest": "10", "smallest": "20"})
         assert form.errors == {"smallest": "Smallest (20) must not exceed largest (10)."}
+        # Another bad field doesn't hide it: both are marked.
+        await fill_form(pilot, {"encoder_units": "75x"})
+        assert set(form.errors) == {"smallest", "encoder_units"}
+        assert "2 fields need fixing" in screen_text(app)
+        await fill_form(pilot, {"encoder_units": "75"})
         await pilot.press("ctrl+t")  # refused: nothing starts
         assert not app.training
         assert app.query_one("#panels").active == "config"

@@ -480,15 +480,20 @@ class ConfigForm(Horizontal):
         values, errors = self.read_values()
         settings: Settings | None = None
         problem_spec = self._spec_alone(values)
-        if not errors:
+        if errors:
+            # A field that doesn't parse must not hide a refusal elsewhere (smallest > largest).
+            for index in range(len(SECTIONS)):
+                section = _section_values(values, index)
+                refusal = self._refusal(section) if section is not None else None
+                if refusal is not None and refusal[0] not in errors:
+                    errors[refusal[0]] = refusal[1]
+        else:
             try:
-                switched_off = [name for name in OPTIONAL_SETTINGS if values[name] is None]
-                spec, model, training = build_settings(self.preset, values, unset=switched_off)
+                spec, model, training = self._build(values)
                 check_memory(spec, training.samples, one_hot=True)
             except SpecError as error:
-                name = _CORE_TO_FIELD.get(error.field, error.field)
-                label = FIELDS[name].label if name in FIELDS else name
-                errors[name] = humanize(error, label)
+                name, reason = _field_refusal(error)
+                errors[name] = reason
             else:
                 preset = PRESETS[self.preset]
                 edited = (spec, model, training) != (preset.spec, preset.model, preset.training)
@@ -502,6 +507,19 @@ class ConfigForm(Horizontal):
         self._show_summary(values, problem_spec, settings)
         self.query_one("#start-training", Button).disabled = settings is None
         self.post_message(self.Changed(self, settings, self.problem))
+
+    def _build(self, values: dict[str, Any]) -> tuple[ProblemSpec, ModelConfig, TrainingConfig]:
+        """The preset with these values over it; an emptied optional field switches it off."""
+        switched_off = [n for n in OPTIONAL_SETTINGS if n in values and values[n] is None]
+        return build_settings(self.preset, values, unset=switched_off)
+
+    def _refusal(self, values: dict[str, Any]) -> tuple[str, str] | None:
+        """(field, reason) if these values, on their own, are refused by core."""
+        try:
+            self._build(values)
+        except SpecError as error:
+            return _field_refusal(error)
+        return None
 
     def _spec_alone(self, values: dict[str, Any]) -> ProblemSpec | None:
         """The problem from the problem fields only, so its figures show while others are wrong."""
@@ -559,6 +577,13 @@ class ConfigForm(Horizontal):
             count = len(self.errors)
             noun = "field needs" if count == 1 else "fields need"
             status.update(f"[b $error]✗ {count} {noun} fixing[/]")
+
+
+def _field_refusal(error: SpecError) -> tuple[str, str]:
+    """Core's refusal as (form field, sentence using the field's label)."""
+    name = _CORE_TO_FIELD.get(error.field, error.field)
+    label = FIELDS[name].label if name in FIELDS else name
+    return name, humanize(error, label)
 
 
 def _section_values(values: dict[str, Any], section: int) -> dict[str, Any] | None:
