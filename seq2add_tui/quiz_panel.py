@@ -698,6 +698,7 @@ class QuizPanel(Vertical):
             player_value,
             result.player_correct,
             _points_text(result.player_points),
+            "passed" if result.passed else "out of time" if result.timed_out else "wrong",
         )
         model_text = result.model.text.strip() or "?"
         self._fill_card(
@@ -715,9 +716,15 @@ class QuizPanel(Vertical):
         )
 
     def _fill_card(
-        self, key: str, title: str, value: str, correct: bool | None, points: str
+        self,
+        key: str,
+        title: str,
+        value: str,
+        correct: bool | None,
+        points: str,
+        missed: str = "wrong",
     ) -> None:
-        self.query_one(f"#card-{key}", AnswerCard).show(title, value, correct, points)
+        self.query_one(f"#card-{key}", AnswerCard).show(title, value, correct, points, missed)
 
     def _update_status(self) -> None:
         round_ = self.round

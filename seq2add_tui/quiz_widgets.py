@@ -224,8 +224,13 @@ class AnswerCard(Static):
     BIG_DIGITS_UP_TO = 6
     """Longer answers are shown in plain type: big digits would not fit a card at 80 columns."""
 
-    def show(self, title: str, value: str, correct: bool | None, points: str = "") -> None:
-        """Show ``value``; ``correct`` None means the true answer (no mark)."""
+    def show(
+        self, title: str, value: str, correct: bool | None, points: str = "", missed: str = "wrong"
+    ) -> None:
+        """Show ``value``; ``correct`` None means the true answer (no mark).
+
+        ``points`` is markup; ``missed`` says how a wrong answer went wrong (``passed``...).
+        """
         self.border_title = title
         self.set_class(correct is True, "-right")
         self.set_class(correct is False, "-wrong")
@@ -236,7 +241,7 @@ class AnswerCard(Static):
         elif correct:
             mark = Content.from_markup(f"[b $text-success]✓ right[/]\n{points}")
         else:
-            mark = Content.from_markup(f"[b $text-error]✗ wrong[/]\n{points}")
+            mark = Content.from_markup(f"[b $text-error]✗ {missed}[/]\n{points}")
         self.update(Content.assemble(Content(digits), "\n", mark))
 
 

@@ -155,10 +155,12 @@ async def test_a_whole_seeded_round(opponent, tmp_path):
         await pilot.pause(0.25)
         assert panel.state == "reveal" and panel.round.results[3].timed_out
         assert "Time's up!" in text(app, "#reveal-verdict")
+        assert "✗ out of time" in text(app, "#card-player")
 
         # 5. passed with Escape; 6. right
         await pilot.press("enter", "escape")
         assert panel.round.results[4].passed
+        assert "✗ passed" in text(app, "#card-player")
         await pilot.press("enter")
         await type_answer(pilot, str(questions[5].answer))
         assert "see who won" in text(app, "#reveal-hint")
