@@ -704,8 +704,11 @@ class Seq2AddApp(App[int]):
         number = 1
         while f"{base}-{number}" in existing:
             number += 1
+        self._ask_name(fresh, existing, f"{base}-{number}")
+
+    def _ask_name(self, fresh: FreshModel, existing: set[str], suggestion: str) -> None:
         self.push_screen(
-            SaveModelDialog(f"{base}-{number}", existing, fresh.describe()),
+            SaveModelDialog(suggestion, existing, fresh.describe()),
             partial(self._save_named, fresh, existing),
         )
 
@@ -715,6 +718,13 @@ class Seq2AddApp(App[int]):
         if name not in existing:
             self.save_fresh_model(fresh, name, overwrite=False)
             return
+
+        def replace_or_rename(yes: bool | None) -> None:
+            if yes:
+                self.save_fresh_model(fresh, name, overwrite=True)
+            else:  # back to the name, to choose another
+                self._ask_name(fresh, existing, name)
+
         self.push_screen(
             ConfirmDialog(
                 "Replace a model?",
@@ -722,7 +732,7 @@ class Seq2AddApp(App[int]):
                 "you just trained?",
                 confirm="Replace",
             ),
-            lambda yes: self.save_fresh_model(fresh, name, overwrite=True) if yes else None,
+            replace_or_rename,
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="saving", description="Saving")

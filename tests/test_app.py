@@ -293,10 +293,9 @@ async def test_train_watch_it_learn_read_the_verdict_and_save(models_dir):
         await type_into(pilot, "#model-name", "tiny")
         await pilot.press("enter")
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("n")
-        assert app.fresh.saved_as is None and not isinstance(app.screen, ConfirmDialog)
-
-        await pilot.press("ctrl+s")
+        await pilot.press("n")  # not replaced: back to the name, to pick another
+        assert app.fresh.saved_as is None and isinstance(app.screen, SaveModelDialog)
+        assert app.screen.query_one("#model-name", Input).value == "tiny"
         await type_into(pilot, "#model-name", "mine")
         await pilot.press("enter")
         await settle(pilot)
