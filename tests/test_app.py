@@ -400,6 +400,11 @@ async def test_evaluate_load_import_and_delete(models_dir, library):
         await pilot.press("escape", "4", "i")
         assert isinstance(app.screen, ImportModelDialog)
         dialog = app.screen
+        # Import with the files left empty: each one says what it needs.
+        dialog.query_one("#import", Button).press()
+        await pilot.pause()
+        assert "Fix the marked fields first" in screen_text(app)
+        assert screen_text(app).count("Give the path of a file.") == 2
         dialog.query_one("#architecture", Input).value = str(library / "tiny" / "architecture.json")
         dialog.query_one("#weights", Input).value = str(library / "tiny" / "model.weights.h5")
         await type_into(pilot, "#name", "imported")

@@ -198,8 +198,8 @@ class ImportModelDialog(ModalScreen[ImportRequest | None]):
                 classes="dialog-message",
             )
             fields = (
-                ("Architecture", "architecture", "", [ExistingFile()], "architecture.json"),
-                ("Weights", "weights", "", [ExistingFile()], "model.weights.h5"),
+                ("Architecture", "architecture", "", [ExistingFile()], "path to the .json file"),
+                ("Weights", "weights", "", [ExistingFile()], "path to the .h5 weights"),
                 ("Terms", "terms", "3", [Parsed(whole_number("Terms"))], "3"),
                 ("Largest", "largest", "10", [Parsed(whole_number("Largest"))], "10"),
                 ("Name", "name", "tutorial", [ModelName()], "tutorial"),
@@ -245,9 +245,13 @@ class ImportModelDialog(ModalScreen[ImportRequest | None]):
     @on(Button.Pressed, "#import")
     def _import(self) -> None:
         inputs = {control.id: control for control in self.query(Input)}
-        refused = [
-            control for control in inputs.values() if not control.validate(control.value).is_valid
-        ]
+        refused = []
+        for control in inputs.values():
+            result = control.validate(control.value)
+            if result is not None and not result.is_valid:
+                refused.append(control)
+                field = self.query_one(f"#field-{control.id}", FormField)
+                field.show_error(result.failure_descriptions[0])
         problem = self.query_one("#import-problem", Static)
         if refused:
             refused[0].focus()
