@@ -134,6 +134,14 @@ ACTION_COMMANDS = (
 )
 """(name, help, App action) of the palette's commands besides panels, presets and models."""
 
+QUIZ_COMMANDS: tuple[tuple[str, str, str, tuple[object, ...]], ...] = (
+    ("Quiz: new round", "Race the current model on new questions", "new_round", ()),
+    ("Quiz: leaderboard", "Top scores against the current model", "leaderboard", ("",)),
+    ("Quiz: leaderboard, every model", "Top scores against every model", "leaderboard", (None,)),
+    ("Quiz: settings", "Your name, how many questions, the timer, difficulty", "settings", ()),
+)
+"""(name, help, QuizPanel action, its arguments) of the palette's quiz commands."""
+
 
 @dataclass
 class FreshModel:
@@ -187,6 +195,8 @@ class Seq2AddCommands(Provider):
             )
         for name, help_text, action in ACTION_COMMANDS:
             yield name, help_text, getattr(app, f"action_{action}")
+        for name, help_text, action, arguments in QUIZ_COMMANDS:
+            yield name, help_text, partial(app.quiz_action, action, *arguments)
         for name, preset in PRESETS.items():
             yield f"Preset: {name}", preset.description, partial(app.use_preset, name)
         for info in app.library_infos:
@@ -397,12 +407,22 @@ class Seq2AddApp(App[int]):
                 widget.focus()
                 return
 
+    def quiz_action(self, action: str, *arguments: object) -> None:
+        """Show the Quiz panel and run one of its actions there (from the command palette)."""
+        panel = self.query_one(QuizPanel)
+        self.show_panel("quiz")
+        self.call_after_refresh(getattr(panel, f"action_{action}"), *arguments)
+
     def action_leave_field(self) -> None:
         """Escape: leave the text field so single-key shortcuts work again."""
         self.query_one("#panels Tabs").focus()
 
     def action_help(self) -> None:
-        sections = [("Everywhere", self.BINDINGS), ("In the Models panel", ModelLibrary.BINDINGS)]
+        sections = [
+            ("Everywhere", self.BINDINGS),
+            ("In the Models panel", ModelLibrary.BINDINGS),
+            ("In the Quiz panel", QuizPanel.BINDINGS),
+        ]
         self.push_screen(HelpScreen(sections))
 
     def action_toggle_theme(self) -> None:

@@ -454,11 +454,14 @@ async def test_resizing_keeps_state_and_help_lists_the_keys(models_dir):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert "Train a model with the Config panel's settings" in screen_text(app)
-        await pilot.press("end")
-        await pilot.pause()
-        bottom = screen_text(app)
-        assert "Panels: Config, Training, Evaluation" in bottom
-        assert "Delete the highlighted model" in bottom
+        seen = screen_text(app)
+        for _ in range(6):  # page through the help
+            await pilot.press("pagedown")
+            await pilot.pause()
+            seen += screen_text(app)
+        assert "Panels: Config, Training, Evaluation" in seen
+        assert "Delete the highlighted model" in seen
+        assert "Top scores on this model" in seen  # the quiz panel's keys
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
         # The theme toggles between dark and light.
@@ -480,3 +483,12 @@ async def test_command_palette_reaches_presets_and_panels(models_dir):
         assert app.query_one("#panels").active == "config"
         assert app.query_one(ConfigForm).preset == "four-ops"
         assert app.query_one("#ops", Input).value == "+-*/"
+        # The quiz's commands are there too: its leaderboard across every model, by name.
+        await pilot.press("ctrl+p")
+        await pilot.press(*"leaderboard, every")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        panel = app.query_one(QuizPanel)
+        assert app.query_one("#panels").active == "quiz" and panel.state == "board"
+        assert app.query_one("#board-view").model is None
