@@ -665,7 +665,7 @@ def parse_expression(spec: ProblemSpec, text: str) -> Expression:
                 f"'{char}' is not a symbol this model knows; "
                 f"use digits and {' '.join(spec.operators)}."
             )
-    numbers: list[int] = []
+    numbers: list[str] = []
     operators: list[str] = []
     expect_number = True
     for match in _TOKENS.finditer(text):
@@ -675,7 +675,7 @@ def parse_expression(spec: ProblemSpec, text: str) -> Expression:
                 raise ExpressionError(
                     f"{text.strip()!r} has two numbers in a row; put an operator between them."
                 )
-            numbers.append(int(number))
+            numbers.append(number)
         else:
             if expect_number:
                 where = "start with" if not numbers else "have two operators in a row near"
@@ -696,15 +696,32 @@ def parse_expression(spec: ProblemSpec, text: str) -> Expression:
         raise ExpressionError(
             f"this model was trained on {wanted} terms, and {text.strip()!r} has {len(numbers)}."
         )
-    for number in numbers:
-        if not spec.smallest <= number <= spec.largest:
-            raise ExpressionError(
-                f"{number:,} is outside the numbers this model learned "
-                f"({spec.smallest:,}–{spec.largest:,})."
-            )
-    value = evaluate_exact(numbers, operators)
+    operands = [_operand(spec, number) for number in numbers]
+    value = evaluate_exact(operands, operators)
     return Expression(
-        "".join(_interleave(numbers, operators)), tuple(numbers), "".join(operators), value
+        "".join(_interleave(operands, operators)), tuple(operands), "".join(operators), value
+    )
+
+
+_LONGEST_SHOWN = 20
+"""Digits of the longest operand an error message quotes; far past every spec's largest."""
+
+
+def _operand(spec: ProblemSpec, digits: str) -> int:
+    """The number typed, if it is in the spec's range.
+
+    Its digits are counted before int(), which refuses more than 4,300 of them.
+    """
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > _LONGEST_SHOWN:
+        shown = f"a {len(significant):,}-digit number"
+    else:
+        number = int(significant)
+        if spec.smallest <= number <= spec.largest:
+            return number
+        shown = f"{number:,}"
+    raise ExpressionError(
+        f"{shown} is outside the numbers this model learned ({spec.smallest:,}–{spec.largest:,})."
     )
 
 

@@ -23,6 +23,10 @@ ProbabilityFunction = Callable[[np.ndarray], np.ndarray]
 DEFAULT_SAMPLES = 10_000
 """The notebook evaluates on 10,000 fresh samples."""
 
+MAX_SAMPLES = 1_000_000
+"""Most samples one evaluation may score; the app's form and the CLI refuse more, whose arrays
+would take gigabytes."""
+
 DEFAULT_EVALUATION_SEED = 20_251_130
 """Fixed so repeated evaluations compare like with like, and distinct from training seeds."""
 

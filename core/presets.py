@@ -190,6 +190,17 @@ SETTING_NAMES = ("terms", *_SPEC_FIELDS, *_MODEL_FIELDS, *_TRAINING_FIELDS)
 OPTIONAL_SETTINGS = ("stop_at", "clip_norm")
 """Settings whose off state is None (no target, no cap)."""
 
+_SETTING_OF_FIELD = {
+    field: name
+    for fields in (_SPEC_FIELDS, _MODEL_FIELDS, _TRAINING_FIELDS)
+    for name, field in fields.items()
+} | {"min_terms": "terms", "max_terms": "terms"}
+
+
+def setting_for_field(field: str) -> str:
+    """The setting that sets a core field, so a `SpecError.field` can be named as the CLI's flag."""
+    return _SETTING_OF_FIELD.get(field, field)
+
 
 def build_settings(
     preset: str | None, overrides: Mapping[str, Any], *, unset: Collection[str] = ()

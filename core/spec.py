@@ -49,13 +49,20 @@ def digit_count(value: int) -> int:
 
 def parse_terms(text: str) -> tuple[int, int]:
     """Parse a terms field: ``"3"`` (fixed) or ``"2-5"`` (a range, inclusive)."""
-    match = re.fullmatch(r"\s*(\d+)\s*(?:(?:-|–|\.\.)\s*(\d+)\s*)?", str(text))
+    text = str(text)
+    # At most 4 digits: int() of thousands would be slow or refused, and MAX_TERMS is 12 anyway.
+    match = re.fullmatch(r"\s*(\d{1,4})\s*(?:(?:-|–|\.\.)\s*(\d{1,4})\s*)?", text)
     if not match:
+        shown = text if len(text) <= 20 else text[:20] + "…"
         raise SpecError(
-            "terms", f"terms must be a number like 3 or a range like 2-5, not {text!r}."
+            "terms", f"terms must be a number like 3 or a range like 2-5, not {shown!r}."
         )
     low = int(match.group(1))
     high = int(match.group(2)) if match.group(2) else low
+    if high < low:
+        raise SpecError(
+            "terms", f"terms {text.strip()}: the first number must not exceed the second."
+        )
     return low, high
 
 

@@ -164,6 +164,8 @@ def resolve(model: str | Path, root: Path | None = None) -> Path:
     if looks_like_path:
         if (candidate / SPEC_FILE).exists() or (candidate / ARCHITECTURE_FILE).exists():
             return candidate
+        if not candidate.exists():
+            raise ModelError(f"{text} does not exist.")
         raise ModelError(f"{text} is not a model folder (it has no {SPEC_FILE}).")
     folder = root / check_name(text)
     if folder.is_dir():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import sys
 import threading
@@ -46,6 +47,21 @@ def _positive_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
     return value
+
+
+def _whole_number(low: int, high: int | None = None, unit: str = "") -> Callable[[str], int]:
+    """An argparse type for whole numbers from ``low`` (to ``high``), for flags where 0, or more
+    than some limit, means nothing."""
+
+    def parse(text: str) -> int:
+        value = _positive_int(text)
+        if high is None and value < low:
+            raise argparse.ArgumentTypeError(f"{text!r} must be at least {low:,}")
+        if high is not None and not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is outside {low:,}–{high:,}{unit}")
+        return value
+
+    return parse
 
 
 def _rate(text: str) -> float:
@@ -96,22 +112,19 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _question_count(text: str) -> int:
-    from core.quiz import MAX_QUESTIONS
-
-    value = _positive_int(text)
-    if not 1 <= value <= MAX_QUESTIONS:
-        raise argparse.ArgumentTypeError(f"{text!r} is outside 1–{MAX_QUESTIONS} questions")
-    return value
-
-
 def _round_options(parser: argparse.ArgumentParser) -> None:
-    from core.quiz import DEFAULT_DIFFICULTY, DEFAULT_QUESTIONS, DEFAULT_SECONDS, DIFFICULTIES
+    from core.quiz import (
+        DEFAULT_DIFFICULTY,
+        DEFAULT_QUESTIONS,
+        DEFAULT_SECONDS,
+        DIFFICULTIES,
+        MAX_QUESTIONS,
+    )
 
     group = parser.add_argument_group("round")
     group.add_argument(
         "--questions",
-        type=_question_count,
+        type=_whole_number(1, MAX_QUESTIONS, " questions"),
         default=DEFAULT_QUESTIONS,
         metavar="N",
         help=f"questions per round (default {DEFAULT_QUESTIONS})",
@@ -133,6 +146,7 @@ def _round_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, for ``main`` and for tests."""
+    from core.evaluate import MAX_SAMPLES
     from core.model import ARCHITECTURES
     from core.presets import PRESETS
     from core.train import CURRICULA, SCHEDULES
@@ -224,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     training.add_argument(
         "--eval-samples",
-        type=_positive_int,
+        type=_whole_number(1, MAX_SAMPLES),
         default=10_000,
         metavar="N",
         help="fresh samples for the final evaluation (default 10,000)",
@@ -234,7 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="score a saved model on fresh samples")
     evaluate.add_argument("model", metavar="MODEL", help="a name in the library or a model folder")
-    evaluate.add_argument("--samples", type=_positive_int, default=10_000, metavar="N")
+    evaluate.add_argument(
+        "--samples", type=_whole_number(1, MAX_SAMPLES), default=10_000, metavar="N"
+    )
     evaluate.add_argument("--seed", type=_positive_int, default=None, metavar="S")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     _models_dir_option(evaluate)
@@ -242,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", help="ask a saved model some questions")
     predict.add_argument("model", metavar="MODEL")
     predict.add_argument("expressions", nargs="+", metavar="EXPR")
+    # argparse takes only a bare negative number (-3) for a positional, and -3+4 for an unknown
+    # option; predict has no option that starts with a digit, so let every "-digit" be an EXPR.
+    predict._negative_number_matcher = re.compile(r"-\s*\d")
     predict.add_argument("--json", action="store_true", help="print a JSON list")
     _models_dir_option(predict)
 
@@ -293,7 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     board = commands.add_parser("leaderboard", help="show the quiz's top scores")
     board.add_argument("--model", metavar="NAME", help="only scores against this model")
     board.add_argument(
-        "--limit", type=_positive_int, default=10, metavar="N", help="rows (default 10)"
+        "--limit", type=_whole_number(1), default=10, metavar="N", help="rows (default 10)"
     )
     board.add_argument(
         "--every-round",
@@ -323,11 +342,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
     serve.add_argument(
-        "--port", type=_positive_int, default=8000, help="port to listen on (default 8000)"
+        "--port",
+        type=_whole_number(1, 65_535),
+        default=8000,
+        help="port to listen on (default 8000)",
     )
     serve.add_argument(
         "--max-players",
-        type=_positive_int,
+        type=_whole_number(1),
         default=DEFAULT_MAX_PLAYERS,
         metavar="N",
         help=f"sessions at once; later visitors are told the room is full "
@@ -356,29 +378,49 @@ def _print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, indent=None, ensure_ascii=False) + "\n")
 
 
+def _check_out(args: argparse.Namespace, root: Path | None) -> None:
+    """Refuse a bad or taken --out before any work, naming the flag that allows replacing it."""
+    from core.store import check_name, resolve
+
+    check_name(args.out)
+    try:
+        resolve(args.out, root)
+    except ModelError:
+        return
+    if not args.overwrite:
+        raise UsageError(
+            f"a model named {args.out!r} already exists; use --overwrite or another name"
+        )
+
+
+def _flag_error(error: SpecError) -> UsageError:
+    """core's message names its field (``learning_rate must be …``); a CLI user typed a flag."""
+    from core.presets import setting_for_field
+
+    flag = "--" + setting_for_field(error.field).replace("_", "-")
+    message = str(error)
+    if message.startswith(f"{error.field} "):
+        return UsageError(flag + message[len(error.field) :])
+    return UsageError(f"{flag}: {message}")
+
+
 def command_train(args: argparse.Namespace) -> int:
     from core.evaluate import evaluate
     from core.presets import SETTING_NAMES, build_settings
     from core.quiet import divert_native_stderr
-    from core.store import check_name, resolve, save_model
+    from core.store import save_model
     from seq2add_tui.console import TrainingProgress, print_evaluation
 
-    check_name(args.out)
     root = _models_dir(args)
-    try:
-        resolve(args.out, root)
-        exists = True
-    except ModelError:
-        exists = False
-    if exists and not args.overwrite:
-        raise UsageError(
-            f"a model named {args.out!r} already exists; use --overwrite or another name"
-        )
+    _check_out(args, root)
     overrides = {name: getattr(args, name) for name in SETTING_NAMES}
     switched_off = [name for name, value in overrides.items() if value == OFF]
     for name in switched_off:
         overrides[name] = None
-    spec, model_config, training = build_settings(args.preset, overrides, unset=switched_off)
+    try:
+        spec, model_config, training = build_settings(args.preset, overrides, unset=switched_off)
+    except SpecError as error:
+        raise _flag_error(error) from None
     divert_native_stderr()
     from core.train import train
 
@@ -422,8 +464,6 @@ def command_evaluate(args: argparse.Namespace) -> int:
     from core.store import load_predictor
     from seq2add_tui.console import print_evaluation
 
-    if args.samples < 1:
-        raise UsageError("--samples must be at least 1")
     predictor = load_predictor(args.model, _models_dir(args))
     seed = DEFAULT_EVALUATION_SEED if args.seed is None else args.seed
     scores = evaluate(predictor.probabilities, predictor.spec, args.samples, seed)
@@ -488,15 +528,14 @@ def command_models(args: argparse.Namespace) -> int:
 
 def command_import(args: argparse.Namespace) -> int:
     from core.quiet import divert_native_stderr
-    from core.store import check_name, read_info
+    from core.store import read_info
     from core.tutorial import import_tutorial_model, read_tutorial_files
 
-    check_name(args.out)
+    root = _models_dir(args)
+    _check_out(args, root)
     files = read_tutorial_files(args.architecture, args.weights, args.terms, args.largest)
     divert_native_stderr()
-    folder = import_tutorial_model(
-        files, args.out, root=_models_dir(args), overwrite=args.overwrite
-    )
+    folder = import_tutorial_model(files, args.out, root=root, overwrite=args.overwrite)
     info = read_info(folder)
     exact = info.exact_match
     score = f"; exact-match {exact:.2%} on 2,000 fresh samples" if exact is not None else ""
@@ -655,12 +694,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
-    except (UsageError, ModelError, ExpressionError, SpecError) as error:
+    except (UsageError, ModelError, ExpressionError, SpecError, LeaderboardError) as error:
         sys.stderr.write(f"seq2add: {error}\n")
         return USAGE_ERROR
-    except LeaderboardError as error:
-        sys.stderr.write(f"seq2add: {error}\n")
-        return 1
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted.\n")
         return INTERRUPTED

@@ -37,6 +37,7 @@ class TrainingProgress:
     def __init__(self, spec: ProblemSpec, model: ModelConfig, training: TrainingConfig) -> None:
         self.spec = spec
         self.training = training
+        self.samples_seen = 0
         self.progress = Progress(
             TextColumn("[bold]epoch {task.fields[epoch]}"),
             BarColumn(bar_width=None),
@@ -77,6 +78,7 @@ class TrainingProgress:
 
     def __call__(self, event: TrainingEvent) -> None:
         if isinstance(event, BatchEnded):
+            self.samples_seen = event.samples_seen
             self.progress.update(
                 self.task,
                 completed=event.samples_seen,
@@ -92,7 +94,14 @@ class TrainingProgress:
                 f"char {event.val_char_accuracy:.2%}, [bold]exact {event.val_exact_match:.2%}[/]"
             )
         elif isinstance(event, TrainingFinished):
-            self.progress.console.print(f"{event.message} ({event.fit_seconds:.1f} s in fit)")
+            # core says a stopped model keeps what it learned, true in the app; Ctrl-C here saves
+            # nothing, so say only where it stopped.
+            message = (
+                f"Stopped after {self.samples_seen:,} samples."
+                if event.status == "cancelled"
+                else event.message
+            )
+            self.progress.console.print(f"{message} ({event.fit_seconds:.1f} s in fit)")
         elif isinstance(event, TrainingFailed):
             self.progress.console.print(f"[red]{event.message}[/]")
 

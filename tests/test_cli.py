@@ -71,16 +71,40 @@ def test_evaluate_json_has_the_documented_keys(capsys, library):
         (["predict", "tiny", "1++2+3"], "two operators in a row"),
         (["predict", "tiny", "1+2"], "has 2"),
         (["evaluate", "tiny", "--samples", "many"], "'many' is not a whole number"),
-        (["evaluate", "../etc"], "not a model folder"),
+        (["evaluate", "."], "not a model folder"),
+        (["predict", "/nonexistent/x", "1+2+3"], "/nonexistent/x does not exist."),
+        pytest.param(
+            ["predict", "tiny", "1" * 5000 + "+1+1"],
+            "a 5,000-digit number is outside",
+            id="more digits than int() takes",
+        ),
+        (["evaluate", "tiny", "--samples", "1000001"], "'1000001' is outside 1–1,000,000"),
+        (["train", "--out", "new", "--eval-samples", "0"], "'0' is outside 1–1,000,000"),
+        (["serve", "--port", "99999"], "argument --port: '99999' is outside 1–65,535"),
+        (["serve", "--port", "0"], "argument --port: '0' is outside 1–65,535"),
+        (["serve", "--max-players", "0"], "argument --max-players: '0' must be at least 1"),
         (["train", "--out", "a/b"], "can't be a model name"),
         (["train", "--out", "tiny"], "already exists"),
         (["train", "--out", "new", "--terms", "0"], "terms must be between 1"),
-        (["train", "--out", "new", "--ops", "+%"], "'%' is not one of them"),
-        (["train", "--out", "new", "--lr", "5"], "learning_rate must be"),
+        (["train", "--out", "new", "--ops", "+%"], "--ops must be chosen from + - * /; '%' is not"),
+        (["train", "--out", "new", "--lr", "0"], "--lr must be a number above 0 and at most 1."),
+        (["train", "--out", "new", "--batch-size", "0"], "--batch-size must be a whole number"),
+        (["train", "--out", "new", "--stop-at", "2"], "--stop-at must be a fraction above 0"),
+        (["train", "--out", "new", "--clip-norm", "0"], "--clip-norm must be a number above 0"),
+        (["train", "--out", "new", "--encoder-units", "0"], "--encoder-units must be a whole"),
+        (["train", "--out", "new", "--smallest", "9", "--largest", "3"], "--smallest (9) must"),
+        (
+            ["train", "--out", "new", "--terms", "5-2"],
+            "--terms 5-2: the first number must not exceed the second.",
+        ),
         (["train", "--out", "new", "--preset", "nope"], "invalid choice"),
         (
             ["import", "missing.json", "w.h5", "--terms", "3", "--largest", "10", "--out", "t"],
             "does not exist",
+        ),
+        (
+            ["import", "missing.json", "w.h5", "--terms", "3", "--largest", "10", "--out", "tiny"],
+            "a model named 'tiny' already exists; use --overwrite or another name",
         ),
         (["frobnicate"], "invalid choice"),
     ],
@@ -90,6 +114,29 @@ def test_user_mistakes_exit_2_with_one_line(capsys, library, argv, fragment):
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("seq2add: ") and fragment in err
     assert "Traceback" not in err
+
+
+def test_predict_takes_expressions_that_start_with_a_minus(capsys, library):
+    """argparse would read -3+4+5 as an unknown option; the model's own check must answer."""
+    argv = ["predict", "tiny", "1+2+3", "-3+4+5", "--json", "--models-dir", str(library)]
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err == "seq2add: '-' is not an operator this model learned; it knows +.\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["leaderboard", "--limit", "0"], "argument --limit: '0' must be at least 1"),
+        (["leaderboard"], "is not a readable leaderboard"),
+    ],
+)
+def test_leaderboard_mistakes_exit_2_with_one_line(capsys, tmp_path, argv, fragment):
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_text("junk\n")
+    code, out, err = run(capsys, "--db", str(bad), *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("seq2add: ") and fragment in err
 
 
 def _cli(*args, **kwargs):
@@ -165,6 +212,7 @@ def test_ctrl_c_stops_training_and_saves_nothing(tmp_path):
     out, err = process.communicate(timeout=120)
     assert process.returncode == 130
     assert "Stopped after" in out  # it stopped mid-run, not before starting
+    assert "keeps what it learned" not in out  # Ctrl-C saves nothing: say only that
     assert "nothing was saved" in err
     assert not tmp_path.exists() or list(tmp_path.iterdir()) == []
 

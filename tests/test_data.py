@@ -200,6 +200,12 @@ def test_per_row_caps_make_easier_rows_without_changing_the_encoding():
         ("1+2+3+4", "has 4"),
         ("11+2+3", "11 is outside the numbers this model learned (1–10)"),
         ("0+2+3", "0 is outside"),
+        pytest.param(
+            "1" * 5000 + "+2+3",
+            "a 5,000-digit number is outside the numbers this model learned (1–10)",
+            id="more digits than int() takes",
+        ),
+        pytest.param("0" * 5000 + "11+2+3", "11 is outside", id="leading zeros don't count"),
         ("1 2+3+4", "two numbers in a row"),
     ],
 )

@@ -301,7 +301,7 @@ def test_leaderboard_command_prints_json_and_tables(tmp_path, capsys):
 def test_leaderboard_command_explains_a_bad_file_in_one_line(tmp_path, capsys):
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"garbage" * 500)
-    assert main(["leaderboard", "--db", str(bad)]) == 1
+    assert main(["leaderboard", "--db", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is not a readable leaderboard" in err
 

@@ -69,6 +69,12 @@ def test_parse_terms():
     assert parse_terms("2–5") == (2, 5)
     with pytest.raises(SpecError, match="number like 3"):
         parse_terms("three")
+    with pytest.raises(SpecError) as caught:
+        parse_terms(" 5-2 ")
+    assert str(caught.value) == "terms 5-2: the first number must not exceed the second."
+    with pytest.raises(SpecError) as caught:
+        parse_terms("9" * 5000)  # int() would refuse it with a traceback
+    assert str(caught.value).endswith("not '99999999999999999999…'.")
 
 
 def test_notebook_lengths_follow_the_notebooks_formula():

@@ -14,10 +14,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
-from core.evaluate import DEFAULT_SAMPLES, Breakdown, Evaluation
+from core.evaluate import DEFAULT_SAMPLES, MAX_SAMPLES, Breakdown, Evaluation
 from seq2add_tui.widgets.fields import Parsed, whole_number
-
-MAX_EVALUATION_SAMPLES = 1_000_000
 
 _BLOCKS = " ▏▎▍▌▋▊▉█"
 
@@ -39,8 +37,8 @@ def bar(fraction: float, width: int = 8) -> Text:
 
 
 def _check_samples(value: int) -> None:
-    if not 1 <= value <= MAX_EVALUATION_SAMPLES:
-        raise ValueError(f"Samples must be from 1 to {MAX_EVALUATION_SAMPLES:,}.")
+    if not 1 <= value <= MAX_SAMPLES:
+        raise ValueError(f"Samples must be from 1 to {MAX_SAMPLES:,}.")
 
 
 def headline(evaluation: Evaluation) -> Table:
