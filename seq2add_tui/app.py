@@ -452,6 +452,8 @@ class Seq2AddApp(App[int]):
         if action == "start_training":
             return not self.training
         if action == "stop_training":
+            if self.training and self.training_panel.stopping:
+                return None  # asked already: shown, dimmed, while the run winds down
             return self.training
         if action == "save_model":
             return (self._unsaved() is not None and not self.training) or None
@@ -541,6 +543,7 @@ class Seq2AddApp(App[int]):
             return
         self._cancel_training.set()
         self.training_panel.request_stop()
+        self.refresh_bindings()  # Stop is done; the footer stops offering it
 
     @work(
         thread=True,
@@ -608,7 +611,7 @@ class Seq2AddApp(App[int]):
             f"Scored on {evaluation.samples:,} fresh problems: exact-match "
             f"{percent(evaluation.exact_match)}, per character {percent(evaluation.char_accuracy)}."
         )
-        panel.finish(verdict)
+        panel.finish(verdict, f"exact-match {percent(evaluation.exact_match)}")
         self.set_current(message.predictor)
         self.evaluation_panel.show(evaluation, FRESH_NAME, settings.spec.describe())
         self.library.show_unsaved(self.fresh.describe())
@@ -663,6 +666,13 @@ class Seq2AddApp(App[int]):
     def action_refresh_models(self, select: str | None = None) -> None:
         self.library_infos = list_models(self.models_dir)
         self.library.show_models(self.library_infos, self.models_dir, self.loaded_name, select)
+
+    @on(TabbedContent.TabActivated, "#panels")
+    def _panel_shown(self, event: TabbedContent.TabActivated) -> None:
+        # Models saved or deleted outside the app (another session, the CLI) show up on return.
+        if event.pane.id == "models":
+            selected = self.library.selected
+            self.action_refresh_models(selected.name if selected else None)
 
     @on(LibraryChanged)
     def _library_changed(self, message: LibraryChanged) -> None:

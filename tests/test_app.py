@@ -396,6 +396,12 @@ async def test_evaluate_load_import_and_delete(models_dir, library):
         text = screen_text(app)
         assert "Per answer character" in text and "By number of terms" in text
 
+        # A model saved outside the app (another session, the CLI) is listed on return to Models.
+        shutil.copytree(models_dir / "tiny", models_dir / "from-outside")
+        await pilot.press("escape", "4")
+        await pilot.pause()
+        assert "from-outside" in [info.name for info in app.query_one(ModelLibrary).infos]
+
         # Import the tiny model's files as if the tutorial had written them.
         await pilot.press("escape", "4", "i")
         assert isinstance(app.screen, ImportModelDialog)

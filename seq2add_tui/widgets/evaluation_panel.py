@@ -194,9 +194,9 @@ class EvaluationPanel(Vertical):
         """Show ``evaluation`` of the model called ``subject`` on ``problem``."""
         self.evaluation = evaluation
         self.subject = subject
-        self.query_one("#evaluation-title", Static).update(
-            f"[b]{subject}[/] · {problem} · {evaluation.samples:,} fresh problems"
-        )
+        self.query_one("#evaluation-title", Static).update(f"[b]{subject}[/] · {problem}")
+        scores = self.query_one("#evaluation-scores")
+        scores.border_title = f"Scores on {evaluation.samples:,} fresh problems"
         self.query_one("#evaluation-empty").display = False
         self.query_one("#evaluation-body").display = True
         self.query_one("#evaluation-scores-text", Static).update(scores_renderable(evaluation))

@@ -253,14 +253,18 @@ class TrainingPanel(Vertical):
         """Training ended and the model is being scored on fresh problems."""
         self._status(f"[b]Scoring[/] the model on {samples:,} fresh problems…")
 
-    def finish(self, verdict: str | None) -> None:
-        """The worker is done; ``verdict`` sums up the evaluation (None if nothing was kept)."""
+    def finish(self, verdict: str | None, headline: str = "") -> None:
+        """The worker is done; ``verdict`` sums up the evaluation (None if nothing was kept).
+
+        The status line beside the buttons gets ``headline`` (e.g. ``exact-match 97.71%``),
+        short enough for 80 columns; the log gets the whole verdict.
+        """
         self.running = False
         self.stopping = False
         if verdict:
             self._log(Text(f"✓ {verdict}", style="bold"))
             title = self._finished_title or "[b $success]Done.[/]"
-            self._status(f"{title} {verdict} [dim]ctrl+s saves it.[/]")
+            self._status(f"{title} {headline or verdict} [dim]· ctrl+s saves it[/]")
         elif self.failure is None:
             self._status("[b $warning]Stopped[/] before the first batch; nothing to keep.")
 
