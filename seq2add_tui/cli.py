@@ -421,7 +421,7 @@ def command_train(args: argparse.Namespace) -> int:
         spec, model_config, training = build_settings(args.preset, overrides, unset=switched_off)
     except SpecError as error:
         raise _flag_error(error) from None
-    divert_native_stderr()
+    divert_native_stderr(always=True)  # piped or not, TensorFlow's chatter goes to the log
     from core.train import train
 
     cancel = threading.Event()
@@ -534,7 +534,7 @@ def command_import(args: argparse.Namespace) -> int:
     root = _models_dir(args)
     _check_out(args, root)
     files = read_tutorial_files(args.architecture, args.weights, args.terms, args.largest)
-    divert_native_stderr()
+    divert_native_stderr(always=True)  # piped or not, TensorFlow's chatter goes to the log
     folder = import_tutorial_model(files, args.out, root=root, overwrite=args.overwrite)
     info = read_info(folder)
     exact = info.exact_match
