@@ -67,6 +67,8 @@ class QuizApp(App[None]):
         """
         self.db_path = db_path
         """The leaderboard file; None for ``$SEQ2ADD_DB`` or the per-user default."""
+        self._exit_deadline: threading.Timer | None = None
+        """Ends a web session's process if its shutdown hangs; see `_exit_for_certain`."""
         self._panel_options = dict(
             questions=questions,
             seconds=seconds,
@@ -114,7 +116,12 @@ class QuizApp(App[None]):
         never telling the server it ended. Scores are committed as each round ends, so there
         is nothing left to save by then.
         """
-        if self.web_session:
-            deadline = threading.Timer(EXIT_GRACE_S, os._exit, args=(0,))
-            deadline.daemon = True
-            deadline.start()
+        if self.web_session and self._exit_deadline is None:
+            self._exit_deadline = threading.Timer(EXIT_GRACE_S, os._exit, args=(0,))
+            self._exit_deadline.daemon = True
+            self._exit_deadline.start()
+
+    def on_unmount(self) -> None:
+        # Shut down in time (always, outside that start-up race): no need to cut it short.
+        if self._exit_deadline is not None:
+            self._exit_deadline.cancel()

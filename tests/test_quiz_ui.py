@@ -375,6 +375,20 @@ async def test_the_clock_stops_while_the_quiz_is_out_of_view(opponent, tmp_path)
         assert panel.state == "question" and panel.elapsed_s() == pytest.approx(3)
 
 
+@pilot_test
+async def test_a_web_session_that_shuts_down_in_time_is_not_cut_short(opponent, tmp_path):
+    # Quitting arms a deadline that would end the process (for a shutdown that hangs); a normal
+    # shutdown must disarm it, or this very test process would exit 3 s later.
+    app = quiz_app(opponent, tmp_path, player=None, web_session=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+    deadline = app._exit_deadline
+    assert deadline is not None
+    deadline.join(timeout=1)  # a cancelled Timer's thread ends at once
+    assert not deadline.is_alive()
+
+
 def test_the_quiz_app_never_imports_tensorflow(tmp_path):
     script = textwrap.dedent(
         f"""
