@@ -77,7 +77,9 @@ async def run(
     best_p95 = None
     under = True
     with tempfile.TemporaryDirectory() as folder:
-        server = Server(Path(folder) / "bench.sqlite3", extra=("--questions", "100"))
+        # The room must hold every step measured, past serve's default cap of 32.
+        extra = ("--questions", "100", "--max-players", str(max_players))
+        server = Server(Path(folder) / "bench.sqlite3", extra=extra)
         if priority is not None:
             for pid in (os.getpid(), server.process.pid):
                 if not set_autogroup_nice(pid, priority):
