@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -443,6 +443,10 @@ class Seq2AddApp(App[int]):
         return isinstance(focused, Input) or any(
             isinstance(node, ConfigForm) for node in focused.ancestors
         )
+
+    def notify(self, message: str, *, markup: bool = False, **options: Any) -> None:
+        """Notifications here carry names, paths and error text: plain, unless asked."""
+        super().notify(message, markup=markup, **options)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "show_panel":

@@ -231,7 +231,7 @@ class AnswerCard(Static):
 
         ``points`` is markup; ``missed`` says how a wrong answer went wrong (``passed``...).
         """
-        self.border_title = title
+        self.border_title = Content(title)  # a player may be called "[/]"
         self.set_class(correct is True, "-right")
         self.set_class(correct is False, "-wrong")
         rows = big_rows(value) if len(value) <= self.BIG_DIGITS_UP_TO else None

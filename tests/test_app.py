@@ -203,6 +203,11 @@ async def test_form_refuses_bad_values_says_why_and_disables_start(models_dir):
         assert form.errors["largest"] == "Largest must be a whole number, not 'ten'."
         assert "↳ Largest must be a whole" in screen_text(app)
 
+        # A refusal quotes what was typed, markup-like or not.
+        await fill_form(pilot, {"largest": "[/]"})
+        assert form.errors["largest"] == "Largest must be a whole number, not '[/]'."
+        assert "not '[/]'" in screen_text(app)
+
         await fill_form(pilot, {"largest": "10", "smallest": "20"})
         assert form.errors == {"smallest": "Smallest (20) must not exceed largest (10)."}
         # Another bad field doesn't hide it: both are marked.
@@ -411,6 +416,9 @@ async def test_evaluate_load_import_and_delete(models_dir, library):
         await pilot.pause()
         assert "Fix the marked fields first" in screen_text(app)
         assert screen_text(app).count("Give the path of a file.") == 2
+        dialog.query_one("#architecture", Input).value = "[/]"
+        await pilot.pause()
+        assert "[/] is not a file." in screen_text(app)
         dialog.query_one("#architecture", Input).value = str(library / "tiny" / "architecture.json")
         dialog.query_one("#weights", Input).value = str(library / "tiny" / "model.weights.h5")
         await type_into(pilot, "#name", "imported")

@@ -10,6 +10,7 @@ import sys
 import textwrap
 
 import pytest
+from rich.markup import escape
 from textual.app import App, ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
@@ -216,6 +217,26 @@ async def test_a_long_list_of_misses_wraps_inside_an_80_column_screen(opponent, 
         assert misses.count("(99)") == 4
         region = app.query_one("#final-mistakes").region
         assert region.right <= SIZE[0] and region.height >= 3
+
+
+@pilot_test
+async def test_a_name_that_looks_like_markup_is_shown_as_typed(opponent, tmp_path):
+    app = quiz_app(opponent, tmp_path, player="[/]x[b]", questions=1)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(QuizPanel)
+        await pilot.pause()
+        await type_answer(pilot, str(panel.round.current.answer))
+        assert panel.state == "reveal"
+        # border_title reads back as markup: the escaped form is the name shown as typed.
+        assert app.query_one("#card-player").border_title == escape("[/]x[b]")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert panel.state == "final" and "[/]x[b]" in text(app, "#final-headline")
+        await pilot.press("l")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [score.player for score in app.query_one("#board-view").scores] == ["[/]x[b]"]
 
 
 @pilot_test

@@ -14,6 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Static
@@ -39,8 +40,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as dialog:
-            dialog.border_title = self.title_text
-            yield Static(self.message, classes="dialog-message")
+            dialog.border_title = Content(self.title_text)
+            yield Static(Content(self.message), classes="dialog-message")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.confirm} (y)", id="confirm", variant="error", compact=True)
                 yield Button("Cancel (n)", id="cancel", compact=True)
@@ -70,8 +71,8 @@ class MessageDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog -error") as dialog:
-            dialog.border_title = self.title_text
-            yield Static(self.message, classes="dialog-message")
+            dialog.border_title = Content(self.title_text)
+            yield Static(Content(self.message), classes="dialog-message")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", id="ok", variant="primary", compact=True)
 
@@ -266,7 +267,7 @@ class ImportModelDialog(ModalScreen[ImportRequest | None]):
                 whole_number("Largest")(inputs["largest"].value),
             )
         except (ModelError, ValueError) as error:
-            problem.update(f"↳ {error}")
+            problem.update(Content(f"↳ {error}"))
             return
         self.dismiss(ImportRequest(files, name))
 

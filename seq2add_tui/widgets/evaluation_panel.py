@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, Input, Label, Static
 
 from core.evaluate import DEFAULT_SAMPLES, MAX_SAMPLES, Breakdown, Evaluation
@@ -164,7 +165,7 @@ class EvaluationPanel(Vertical):
         refused = result is not None and not result.is_valid
         message = result.failure_descriptions[0] if refused and result else ""
         refusal = self.query_one("#evaluation-refused", Static)
-        refusal.update(f"↳ {message}" if message else "")
+        refusal.update(Content(f"↳ {message}" if message else ""))
         refusal.display = bool(message)
         self.query_one("#evaluate", Button).disabled = refused
 

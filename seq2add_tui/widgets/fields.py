@@ -12,6 +12,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Label, Static
@@ -112,4 +113,5 @@ class FormField(Vertical):
     def show_error(self, message: str | None) -> None:
         """Show why the value is refused, or clear the line when it is fine."""
         self.set_class(bool(message), "-refused")
-        self.query_one(".field-error", Static).update(f"↳ {message}" if message else "")
+        # Content, not markup: refusals quote what was typed, and "[/]" is a fine thing to type.
+        self.query_one(".field-error", Static).update(Content(f"↳ {message}" if message else ""))

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, DataTable, Static
 
 from core.store import ModelInfo
@@ -190,7 +191,11 @@ class ModelLibrary(Vertical):
             table.add_row(*self._cells(info), key=info.name)
         count = len(infos)
         self.query_one("#library-folder", Static).update(
-            f"[b]{count} model{'s' if count != 1 else ''}[/] in [dim]{display_path(folder)}[/]"
+            Content.from_markup(
+                "[b]$count[/] in [dim]$folder[/]",
+                count=f"{count} model{'s' if count != 1 else ''}",
+                folder=display_path(folder),
+            )
         )
         empty = not infos
         table.display = not empty
@@ -229,7 +234,10 @@ class ModelLibrary(Vertical):
         banner.display = description is not None
         if description:
             banner.update(
-                f"[b $warning]Unsaved:[/] {description} · [b]ctrl+s[/] saves it to the library."
+                Content.from_markup(
+                    "[b $warning]Unsaved:[/] $description · [b]ctrl+s[/] saves it to the library.",
+                    description=description,
+                )
             )
 
     def show_details(self) -> None:

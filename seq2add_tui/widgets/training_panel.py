@@ -13,6 +13,7 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Button, Label, ProgressBar, RichLog, Static
 
@@ -243,11 +244,11 @@ class TrainingPanel(Vertical):
                 )
             )
             self._finished_title = f"[b {style}]{_title(event.status)}.[/]"
-            self._status(f"{self._finished_title} {event.message}")
+            self._status(f"{self._finished_title} ", event.message)
         elif isinstance(event, TrainingFailed):
             self.failure = event.message
             self._log(Text(f"✗ {event.message}", style="bold red"))
-            self._status(f"[b $error]Failed.[/] {event.message}")
+            self._status("[b $error]Failed.[/] ", event.message)
 
     def show_scoring(self, samples: int) -> None:
         """Training ended and the model is being scored on fresh problems."""
@@ -285,8 +286,11 @@ class TrainingPanel(Vertical):
             text += f" · about {format_duration(remaining)} left"
         return text
 
-    def _status(self, markup: str) -> None:
-        self.query_one("#training-status", Static).update(markup)
+    def _status(self, markup: str, plain: str = "") -> None:
+        """``markup`` is ours; ``plain`` (core's message, an exception's) is shown as written."""
+        self.query_one("#training-status", Static).update(
+            Content.assemble(Content.from_markup(markup), plain)
+        )
 
     def _progress(self, selector: str, **values: float) -> None:
         self.query_one(selector, ProgressBar).update(**values)
