@@ -266,7 +266,8 @@ async def test_train_watch_it_learn_read_the_verdict_and_save(models_dir):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await fill_form(pilot, TINY_FORM)
-        await pilot.press("ctrl+t")
+        await pilot.click("#start-training")  # the form's own Train button (ctrl+t elsewhere)
+        await pilot.pause()
         assert app.training and app.query_one("#panels").active == "training"
         await wait_until(pilot, lambda: not app.training)
         await settle(pilot)

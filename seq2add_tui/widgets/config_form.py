@@ -381,6 +381,7 @@ class ConfigForm(Horizontal):
                 id="start-training",
                 variant="success",
                 compact=True,
+                action="app.start_training",
                 tooltip="Start training with these settings (ctrl+t).",
             )
 
