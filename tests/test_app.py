@@ -381,6 +381,27 @@ async def test_a_training_error_is_one_sentence_in_a_modal(models_dir, monkeypat
         assert "the disk is full" in screen_text(app)
 
 
+@pilot_test
+async def test_a_crash_inside_training_is_logged_once(models_dir, monkeypatch):
+    import core.train
+
+    def broken(*args, **kwargs):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(core.train, "build_model", broken)  # fails inside core's own train()
+    app = make_app(models_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await fill_form(pilot, TINY_FORM)
+        await pilot.press("ctrl+t")
+        await wait_until(pilot, lambda: isinstance(app.screen, MessageDialog))
+        assert "boom" in app.screen.message
+        await pilot.press("enter", "2")
+        await pilot.pause()
+        failures = [line for line in log_text(app).splitlines() if line.startswith("✗")]
+        assert len(failures) == 1 and "boom" in failures[0]
+
+
 # -- the library ----------------------------------------------------------------------------------
 
 

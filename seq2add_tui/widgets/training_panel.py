@@ -270,10 +270,13 @@ class TrainingPanel(Vertical):
             self._status("[b $warning]Stopped[/] before the first batch; nothing to keep.")
 
     def fail(self, message: str) -> None:
-        """The worker crashed with ``message`` (one sentence), unless already reported."""
+        """The worker crashed with ``message`` (one sentence), unless core reported it already.
+
+        Core words a failure its own way before re-raising; one line in the log is enough.
+        """
         self.running = False
         self.stopping = False
-        if message != self.failure:
+        if self.failure is None:
             self.show_event(TrainingFailed(message))
 
     # -- helpers ----------------------------------------------------------------------------------
