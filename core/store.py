@@ -322,8 +322,15 @@ def _replace(staging: Path, target: Path, overwrite: bool) -> None:
     if not overwrite:
         raise ModelError(f"A model named {target.name!r} already exists; pick another name.")
     retired = target.with_name(f".{target.name}.replaced-{uuid.uuid4().hex[:8]}")
-    os.rename(target, retired)
-    os.rename(staging, target)
+    try:
+        os.rename(target, retired)
+    except OSError as error:
+        raise ModelError(f"Could not replace {target.name!r}: {error.strerror}.") from error
+    try:
+        os.rename(staging, target)
+    except OSError as error:
+        os.rename(retired, target)  # put the old model back where it was
+        raise ModelError(f"Could not replace {target.name!r}: {error.strerror}.") from error
     shutil.rmtree(retired, ignore_errors=True)
 
 
@@ -334,5 +341,8 @@ def delete_model(name: str, root: Path | None = None) -> None:
     if not folder.is_dir():
         raise ModelError(f"No model named {name!r} in {root}.")
     retired = root / f".{name}.deleting-{uuid.uuid4().hex[:8]}"
-    os.rename(folder, retired)
+    try:
+        os.rename(folder, retired)
+    except OSError as error:
+        raise ModelError(f"Could not delete {name!r}: {error.strerror}.") from error
     shutil.rmtree(retired, ignore_errors=True)

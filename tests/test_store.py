@@ -139,3 +139,28 @@ def test_resolve_by_name_or_path_and_delete(shelf):
     assert list(shelf.iterdir()) == []
     with pytest.raises(ModelError, match="No model named"):
         delete_model("tiny", shelf)
+
+
+def test_a_refused_rename_is_one_sentence_and_keeps_the_old_model(shelf, tiny_run, monkeypatch):
+    real_rename = core.store.os.rename
+    before = (shelf / "tiny" / "spec.json").read_text()
+
+    def refuse_the_swap(source, destination):
+        # Moving the old model aside works, and back again; moving the new one in is refused.
+        if str(destination) == str(shelf / "tiny") and ".replaced-" not in str(source):
+            raise PermissionError(13, "Permission denied")
+        return real_rename(source, destination)
+
+    monkeypatch.setattr(core.store.os, "rename", refuse_the_swap)
+    with pytest.raises(ModelError, match=r"Could not replace 'tiny': Permission denied\."):
+        save_model(tiny_run.model, tiny_run.spec, "tiny", root=shelf, overwrite=True)
+    assert (shelf / "tiny" / "spec.json").read_text() == before  # the old model is back
+    assert [p.name for p in shelf.iterdir()] == ["tiny"]  # nothing left half-done
+
+    def refuse_everything(source, destination):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(core.store.os, "rename", refuse_everything)
+    with pytest.raises(ModelError, match=r"Could not delete 'tiny': Permission denied\."):
+        delete_model("tiny", shelf)
+    assert (shelf / "tiny").is_dir()
