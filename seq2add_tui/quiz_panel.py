@@ -218,6 +218,8 @@ class QuizPanel(Vertical):
     ) -> None:
         super().__init__(id=id)
         self._opponent: Predictor | None = None
+        self._next_opponent: Predictor | None = None
+        """A model that became current mid-round (a training run ending); it plays next round."""
         self.questions = questions
         """Questions per round."""
         self.seconds = seconds
@@ -383,7 +385,16 @@ class QuizPanel(Vertical):
         return self._opponent.name or "unsaved model"
 
     def set_opponent(self, predictor: Predictor | None) -> None:
-        """The model the player will race; a round in play with another model is abandoned."""
+        """The model the player will race.
+
+        A round in play finishes against the model it started with; the new one plays the next
+        round. Only losing the model altogether (None: it was deleted) abandons the round.
+        """
+        in_play = self.is_mounted and self.state in ("question", "reveal")
+        if in_play and predictor is not None and predictor is not self._opponent:
+            self._next_opponent = predictor
+            return
+        self._next_opponent = None
         changed = predictor is not self._opponent
         self._opponent = predictor
         if not self.is_mounted:
@@ -529,8 +540,18 @@ class QuizPanel(Vertical):
 
     # -- a round -----------------------------------------------------------------------------------
 
+    def _take_next_opponent(self) -> bool:
+        """Bring in the model that became current during the last round, if any."""
+        if self._next_opponent is None:
+            return False
+        self._opponent, self._next_opponent = self._next_opponent, None
+        self._show_opponent()
+        return True
+
     def start_round(self, seed: int | None = None, *, replay: bool = False) -> None:
         """Start a new round (or replay the last one) against the current opponent."""
+        if self._take_next_opponent():
+            replay = False  # the last round's questions may not fit the new model's problem
         if self._opponent is None:
             return
         if not self.player:
@@ -842,6 +863,7 @@ class QuizPanel(Vertical):
             self.start_round()
 
     def action_settings(self) -> None:
+        self._take_next_opponent()
         if self._opponent is not None:
             self._stop_clock()
             self._enter_lobby()

@@ -345,10 +345,22 @@ async def test_the_panel_waits_in_a_lobby_and_follows_the_loaded_model(opponent,
         await type_answer(pilot, str(panel.round.current.answer))
         panel.set_opponent(opponent)  # the same model: nothing changes
         assert panel.state == "reveal"
-        other = load_predictor("notebook-perfect")
+        # Another model becoming current (a training run ending) waits for the next round.
+        other = load_predictor("three-digit")
         panel.set_opponent(other)
         await pilot.pause()
-        assert panel.state == "lobby" and "round was abandoned" in text(app, "#lobby-message")
+        assert panel.state == "reveal" and panel.opponent_name == "notebook-perfect"
+        for _ in range(2):
+            await pilot.press("enter")
+            await type_answer(pilot, str(panel.round.current.answer))
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert panel.state == "final" and panel.round.predictor is opponent
+        await pilot.press("n")
+        assert panel.state == "question" and panel.opponent_name == "three-digit"
+        assert panel.round.predictor is other
+        # Losing the model altogether ends the round.
         panel.set_opponent(None)
         assert panel.state == "empty"
 
