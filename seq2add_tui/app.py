@@ -657,7 +657,8 @@ class Seq2AddApp(App[int]):
     def evaluate_model(self, predictor: Predictor, subject: str, samples: int) -> None:
         """Score ``predictor`` on ``samples`` fresh problems (numpy only)."""
         evaluation = evaluate(predictor.probabilities, predictor.spec, samples)
-        self.post_message(EvaluationReady(evaluation, subject, predictor))
+        if not get_current_worker().is_cancelled:  # a newer evaluation replaced this one
+            self.post_message(EvaluationReady(evaluation, subject, predictor))
 
     @on(EvaluationReady)
     def _evaluation_ready(self, message: EvaluationReady) -> None:
@@ -711,7 +712,8 @@ class Seq2AddApp(App[int]):
     def load_model(self, name: str, announce: bool = True) -> None:
         """Read a library model into a numpy predictor (no TensorFlow: a tenth of a second)."""
         predictor = load_predictor(name, self.models_dir)
-        self.post_message(ModelLoaded(predictor, announce))
+        if not get_current_worker().is_cancelled:  # another model was chosen meanwhile
+            self.post_message(ModelLoaded(predictor, announce))
 
     @on(ModelLoaded)
     def _model_loaded(self, message: ModelLoaded) -> None:

@@ -196,6 +196,14 @@ class QuizPanel(Vertical):
         summary: Summary
 
     @dataclass
+    class TopScoresRead(Message):
+        """The lobby's top three for ``model`` (or ``error`` saying why they couldn't be read)."""
+
+        model: str
+        scores: list[Score]
+        error: str | None
+
+    @dataclass
     class ScoreSaved(Message):
         """The leaderboard took the round (``score`` has its id), or ``error`` says why not."""
 
@@ -520,16 +528,19 @@ class QuizPanel(Vertical):
     def _read_top(self, db_path: Path | None, model: str) -> None:
         try:
             with Leaderboard(db_path) as board:
-                scores = board.top(model, 3)
+                self.post_message(self.TopScoresRead(model, board.top(model, 3), None))
         except LeaderboardError as error:
-            self.app.call_from_thread(self._show_lobby_top, None, str(error))
-            return
-        self.app.call_from_thread(self._show_lobby_top, scores, None)
+            self.post_message(self.TopScoresRead(model, [], str(error)))
 
-    def _show_lobby_top(self, scores: list[Score] | None, error: str | None) -> None:
+    @on(TopScoresRead)
+    def _show_lobby_top(self, message: TopScoresRead) -> None:
+        message.stop()
+        if message.model != self.opponent_name:
+            return  # read for an earlier opponent
         target = self.query_one("#lobby-top", Static)
-        if error is not None:
-            target.update(Content(error))
+        scores = message.scores
+        if message.error is not None:
+            target.update(Content(message.error))
         elif not scores:
             target.update(Content(f"No scores on {self.opponent_name} yet: be the first."))
         else:
