@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
 import core.leaderboard as leaderboard
+import seq2add_tui.quiz_app
 from core.leaderboard import Leaderboard, Score
 from core.store import load_predictor
 from seq2add_tui.quiz_app import QuizApp
@@ -409,17 +411,21 @@ async def test_the_clock_stops_while_the_quiz_is_out_of_view(opponent, tmp_path)
 
 
 @pilot_test
-async def test_a_web_session_that_shuts_down_in_time_is_not_cut_short(opponent, tmp_path):
-    # Quitting arms a deadline that would end the process (for a shutdown that hangs); a normal
-    # shutdown must disarm it, or this very test process would exit 3 s later.
+async def test_a_web_session_that_shuts_down_in_time_is_not_cut_short(
+    opponent, tmp_path, monkeypatch
+):
+    # Quitting arms a deadline that ends the process if the shutdown hangs; a normal shutdown
+    # disarms it. os._exit is replaced, so a regression fails here instead of ending pytest.
+    exits: list[int] = []
+    monkeypatch.setattr(os, "_exit", exits.append)
+    monkeypatch.setattr(seq2add_tui.quiz_app, "EXIT_GRACE_S", 0.3)
     app = quiz_app(opponent, tmp_path, player=None, web_session=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+q")
-    deadline = app._exit_deadline
-    assert deadline is not None
-    deadline.join(timeout=1)  # a cancelled Timer's thread ends at once
-    assert not deadline.is_alive()
+    assert app._exit_deadline is not None  # the quit armed it
+    await asyncio.sleep(0.6)  # twice the deadline
+    assert exits == []
 
 
 def test_the_quiz_app_never_imports_tensorflow(tmp_path):
