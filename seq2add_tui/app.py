@@ -886,9 +886,15 @@ class Seq2AddApp(App[int]):
                 self.notify("The current model's settings are not recorded.", title="No settings")
                 return
             preset = info.training.get("preset")
-            training = TrainingConfig.from_dict(
-                {k: v for k, v in info.training.items() if k != "checkpoints"}
-            )
+            try:
+                training = TrainingConfig.from_dict(
+                    {k: v for k, v in info.training.items() if k != "checkpoints"}
+                )
+            except (SpecError, TypeError) as error:  # a hand-edited or damaged spec.json
+                self.notify(
+                    f"The recorded training settings can't be used: {error}", title="No settings"
+                )
+                return
             form.fill(
                 info.spec,
                 info.model or ModelConfig(),

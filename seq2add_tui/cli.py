@@ -561,11 +561,8 @@ def _player(args: argparse.Namespace) -> str | None:
 
 
 def command_app(args: argparse.Namespace) -> int:
-    try:
-        from seq2add_tui.app import run_app
-    except ImportError:
-        sys.stdout.write(build_parser().format_help())
-        return 0
+    from seq2add_tui.app import run_app
+
     return run_app(models_dir=_models_dir(args), db_path=_db_path(args), player=_player(args))
 
 

@@ -16,6 +16,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import TINY_TRAINING
 from textual.widgets import Button, Checkbox, DataTable, Input, Select
 
 from seq2add_tui.app import FRESH_NAME, Seq2AddApp
@@ -470,6 +471,32 @@ async def test_evaluate_load_import_and_delete(models_dir, library):
         assert not (models_dir / "imported").exists()
         assert app.current is None and "no model loaded" in app.sub_title
         assert "imported" not in [info.name for info in app.query_one(ModelLibrary).infos]
+
+
+@pilot_test
+async def test_copy_settings_fills_the_form_from_the_current_model(models_dir):
+    app = make_app(models_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form = app.query_one(ConfigForm)
+        app.action_copy_settings()
+        await pilot.pause()
+        assert app.query_one("#panels").active == "config"
+        assert form.query_one("#encoder_units", Input).value == "16"
+        assert form.settings is not None
+        assert form.settings.training.samples == TINY_TRAINING["samples"]
+
+        # A damaged record is refused in a notification; the form keeps what it had.
+        spec = json.loads((models_dir / "tiny" / "spec.json").read_text())
+        spec["training"]["batch_size"] = 0
+        (models_dir / "tiny" / "spec.json").write_text(json.dumps(spec))
+        app.action_refresh_models("tiny")
+        form.use_preset("notebook")
+        await pilot.pause()
+        app.action_copy_settings()
+        await pilot.pause()
+        assert any("can't be used" in n.message for n in app._notifications)
+        assert form.query_one("#encoder_units", Input).value == "75"
 
 
 # -- habits ---------------------------------------------------------------------------------------
