@@ -209,7 +209,9 @@ class TrainingRun:
     """What a training run produced."""
 
     model: keras.Model
-    """The trained Keras model (the best weights seen, unless a run was stopped early)."""
+    """The trained Keras model: its last weights, except that a run stopped for want of
+    improvement (``patience``) goes back to its best epoch's, and a diverged one to its last
+    finite weights."""
     spec: ProblemSpec
     model_config: ModelConfig
     config: TrainingConfig
@@ -218,7 +220,8 @@ class TrainingRun:
     message: str
     history: list[EpochEnded] = field(default_factory=list)
     fit_seconds: float = 0.0
-    """Time spent inside Keras' fit, without data generation or validation."""
+    """Time spent inside Keras' fit (mid-run checkpoint checks included), without data
+    generation or the end-of-epoch validation."""
     samples_seen: int = 0
 
     @property

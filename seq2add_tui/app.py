@@ -623,7 +623,9 @@ class Seq2AddApp(App[int]):
             self.push_screen(MessageDialog("Training diverged", run.message))
         self.notify(
             f"{verdict} It is now the current model; ctrl+s saves it.",
-            title="Training stopped" if run.status == "cancelled" else "Training finished",
+            title={"cancelled": "Training stopped", "diverged": "Training diverged"}.get(
+                run.status, "Training finished"
+            ),
         )
         if (
             run.status != "cancelled"

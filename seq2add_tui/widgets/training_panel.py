@@ -264,7 +264,12 @@ class TrainingPanel(Vertical):
         self.stopping = False
         if verdict:
             self._log(Text(f"✓ {verdict}", style="bold"))
-            title = self._finished_title or "[b $success]Done.[/]"
+            # A diverged run that kept its last finite weights was reported as a failure.
+            title = self._finished_title or (
+                "[b $error]Diverged;[/] kept the last finite weights:"
+                if self.failure
+                else "[b $success]Done.[/]"
+            )
             self._status(f"{title} {headline or verdict} [dim]· ctrl+s saves it[/]")
         elif self.failure is None:
             self._status("[b $warning]Stopped[/] before the first batch; nothing to keep.")
