@@ -351,14 +351,15 @@ async def test_quitting_while_training_stops_the_worker_and_exits(models_dir):
     app = make_app(models_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await start_long_run(pilot)
+        [worker] = [w for w in app.workers if w.group == "training"]
+        assert worker.is_running
         await pilot.press("ctrl+q")
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
         await pilot.pause()
     assert app._cancel_training is not None and app._cancel_training.is_set()
     assert app.return_code == 0
-    worker = next(w for w in app.workers if w.group == "training") if app.workers else None
-    assert worker is None or worker.is_finished
+    assert worker.is_finished  # the app waited for its training thread to stop
 
 
 @pilot_test
