@@ -245,6 +245,15 @@ async def test_form_refuses_bad_values_says_why_and_disables_start(models_dir):
         assert form.query_one("#reverse_input", Checkbox).value is True
         assert form.settings is not None and not form.settings.edited
 
+        # After a preset fills the form, typing in a field adds to its end.
+        form.query_one("#preset", Select).value = "notebook-perfect"  # lr 0.02
+        await pilot.pause()
+        form.query_one("#preset", Select).value = "notebook"  # lr 0.001
+        await pilot.pause()
+        form.query_one("#lr", Input).focus()
+        await pilot.press("5")
+        assert form.query_one("#lr", Input).value == "0.0015"
+
         # The stopping rules: a preset's target shows, and an emptied field switches it off.
         form.query_one("#preset", Select).value = "notebook-perfect"
         await pilot.pause()

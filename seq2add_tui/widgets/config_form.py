@@ -432,6 +432,9 @@ class ConfigForm(Horizontal):
             control = self.query_one(f"#{name}")
             with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
                 control.value = value
+            if isinstance(control, Input):
+                # Typing goes after the new text, not inside it where the old text ended.
+                control.cursor_position = len(control.value)
         self.revalidate()
 
     def use_preset(self, name: str) -> None:
