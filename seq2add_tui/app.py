@@ -390,6 +390,9 @@ class Seq2AddApp(App[int]):
         Config keeps the focus on the tab bar: in the form digits are typed, so 1–5 would stop
         switching panels; Tab steps into the form.
         """
+        if panel == "quiz":
+            self.query_one(QuizPanel).focus_current()
+            return
         preferred = {
             "config": "#panels Tabs",
             "training": "#run-stop" if self.training else "#run-start",

@@ -456,11 +456,22 @@ class QuizPanel(Vertical):
         self._show_opponent()
         self._lobby_message("")
         self._load_lobby_top()
-        name = self.query_one("#player-name", Input)
-        if name.value.strip():
-            self.query_one("#start", Button).focus()
+        self.focus_current()
+
+    def focus_current(self) -> None:
+        """Give the keyboard to the control this screen is played with (e.g. on returning)."""
+        if self.state == "lobby":
+            named = self.query_one("#player-name", Input).value.strip()
+            target = "#start" if named else "#player-name"
         else:
-            name.focus()
+            target = {
+                "question": "#answer",
+                "reveal": "#reveal-hint",
+                "final": "#final-hint",
+                "board": "#board-table",
+            }.get(self.state, "")
+        if target:
+            self.query_one(target).focus()
 
     def _show_opponent(self) -> None:
         spec = self._opponent.spec if self._opponent else None

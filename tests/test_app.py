@@ -484,6 +484,24 @@ async def test_evaluate_load_import_and_delete(models_dir, library):
 
 
 @pilot_test
+async def test_returning_to_the_quiz_puts_the_keys_back_in_it(models_dir):
+    app = make_app(models_dir, player="ann")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        panel = app.query_one(QuizPanel)
+        await pilot.press("4", "5")
+        await pilot.pause()
+        await pilot.press("enter")  # Start round, as the lobby says
+        assert panel.state == "question"
+        await pilot.press("escape")  # pass
+        await pilot.press("4", "5")  # away and back mid-round
+        await pilot.pause()
+        assert app.focused is app.query_one("#reveal-hint")
+        await pilot.press("enter")
+        assert panel.state == "question" and panel.round.number == 2
+
+
+@pilot_test
 async def test_copy_settings_fills_the_form_from_the_current_model(models_dir):
     app = make_app(models_dir)
     async with app.run_test(size=(80, 24)) as pilot:
