@@ -135,9 +135,9 @@ def tutorial_spec(terms: int, largest: int, architecture: TutorialArchitecture) 
         if (spec.input_length, spec.alphabet_size, spec.output_length) == shape:
             return spec
     raise ModelError(
-        f"the architecture maps {shape[0]}×{shape[1]} inputs to {shape[2]} outputs, but {terms} "
+        f"The architecture maps {shape[0]}×{shape[1]} inputs to {shape[2]} outputs, but {terms} "
         f"terms of 1–{largest} need {notebook.input_length}×{notebook.alphabet_size} to "
-        f"{notebook.output_length}; check --terms and --largest."
+        f"{notebook.output_length}; check the number of terms and the largest number given."
     )
 
 
@@ -195,7 +195,7 @@ def import_tutorial_model(
     weighted = [layer for layer in model.layers if layer.weights]
     arrays = [w for w in files.layer_weights if w]
     if len(weighted) != len(arrays):
-        raise ModelError("the weights file has a different number of layers than the model.")
+        raise ModelError("The weights file has a different number of layers than the model.")
     for layer, values in zip(weighted, arrays, strict=True):
         layer.set_weights(values)
     predictor = Predictor(files.spec, files.network)

@@ -150,7 +150,7 @@ def test_import_keras2_legacy_files(tmp_path, notebook_model):
 def test_import_refuses_a_problem_that_does_not_fit_the_model(tmp_path, notebook_model):
     (tmp_path / "architecture.json").write_text(notebook_model.to_json())
     notebook_model.save_weights(tmp_path / "model.weights.h5")
-    with pytest.raises(ModelError, match="check --terms and --largest"):
+    with pytest.raises(ModelError, match="check the number of terms and the largest number given"):
         read_tutorial_files(tmp_path / "architecture.json", tmp_path / "model.weights.h5", 4, 10)
     with pytest.raises(ModelError, match="does not exist"):
         read_tutorial_files(tmp_path / "architecture.json", tmp_path / "nope.h5", 3, 10)
