@@ -778,7 +778,7 @@ class Seq2AddApp(App[int]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="saving", description="Saving")
     def save_fresh_model(self, fresh: FreshModel, name: str, overwrite: bool) -> None:
-        """Save atomically, then load the saved files back as the current model."""
+        """Save atomically, then load the saved files back (the current model, if it was)."""
         settings = fresh.settings
         save_model(
             fresh.run.model,
@@ -801,8 +801,12 @@ class Seq2AddApp(App[int]):
         message.fresh.saved_as = name
         self.library.show_unsaved(None)
         self.action_refresh_models(select=name)
-        self.set_current(message.predictor, name)
-        self.notify(f"Saved as {name} in {self.models_dir}.", title="Model saved")
+        note = f"Saved as {name} in {self.models_dir}."
+        if self.current is message.fresh.predictor:
+            self.set_current(message.predictor, name)  # the same model, now with a name
+        elif self.current is not None:  # loaded since: it stays current, and the opponent
+            note += f" {self.current_title()} stays the current model."
+        self.notify(note, title="Model saved")
 
     def action_delete_model(self) -> None:
         info = self._selected_model("delete")
