@@ -481,6 +481,7 @@ class Seq2AddApp(App[int]):
         self.library.mark_loaded(self.loaded_name)
         self.query_one(QuizPanel).set_opponent(predictor)
         self._show_current()
+        self.evaluation_panel.follow_current(self.current_title() if predictor else None)
         self.refresh_bindings()
 
     def current_title(self) -> str:
@@ -802,6 +803,7 @@ class Seq2AddApp(App[int]):
         self.library.show_unsaved(None)
         self.action_refresh_models(select=name)
         note = f"Saved as {name} in {self.models_dir}."
+        self.evaluation_panel.rename(FRESH_NAME, name)
         if self.current is message.fresh.predictor:
             self.set_current(message.predictor, name)  # the same model, now with a name
         elif self.current is not None:  # loaded since: it stays current, and the opponent

@@ -466,6 +466,9 @@ async def test_evaluate_load_import_and_delete(models_dir, library):
         await pilot.press("enter")
         await settle(pilot)
         assert app.loaded_name == "imported" and "model: imported" in app.sub_title
+        # The scores on screen are tiny's; the Evaluation panel says Evaluate now scores another.
+        scores_box = app.query_one("#evaluation-scores")
+        assert "not the current model (imported)" in str(scores_box.border_subtitle)
         # The quiz, hidden, reacts to the new opponent; focus inside it must not switch panels.
         assert app.query_one("#panels").active == "models"
         app.query_one(QuizPanel).query(Button).first().focus()
@@ -480,6 +483,7 @@ async def test_evaluate_load_import_and_delete(models_dir, library):
         await pilot.pause()
         assert not (models_dir / "imported").exists()
         assert app.current is None and "no model loaded" in app.sub_title
+        assert app.query_one("#evaluate").disabled  # nothing to score
         assert "imported" not in [info.name for info in app.query_one(ModelLibrary).infos]
 
 

@@ -122,6 +122,10 @@ class EvaluationPanel(Vertical):
         """The evaluation shown, if any."""
         self.subject = ""
         """Which model it scored."""
+        self.problem = ""
+        """The problem it was scored on, as described on screen."""
+        self.current: str | None = None
+        """The app's current model, the one Evaluate scores (None: no model loaded)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="evaluation-controls"):
@@ -167,7 +171,7 @@ class EvaluationPanel(Vertical):
         refusal = self.query_one("#evaluation-refused", Static)
         refusal.update(Content(f"↳ {message}" if message else ""))
         refusal.display = bool(message)
-        self.query_one("#evaluate", Button).disabled = refused
+        self.query_one("#evaluate", Button).disabled = refused or self.current is None
 
     async def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -195,6 +199,8 @@ class EvaluationPanel(Vertical):
         """Show ``evaluation`` of the model called ``subject`` on ``problem``."""
         self.evaluation = evaluation
         self.subject = subject
+        self.problem = problem
+        self.query_one("#evaluation-scores").border_subtitle = ""
         self.query_one("#evaluation-title", Static).update(f"[b]{subject}[/] · {problem}")
         scores = self.query_one("#evaluation-scores")
         scores.border_title = f"Scores on {evaluation.samples:,} fresh problems"
@@ -202,6 +208,25 @@ class EvaluationPanel(Vertical):
         self.query_one("#evaluation-body").display = True
         self.query_one("#evaluation-scores-text", Static).update(scores_renderable(evaluation))
         self.query_one("#evaluation-examples-text", Static).update(examples_renderable(evaluation))
+
+    def rename(self, old: str, new: str) -> None:
+        """The model shown was saved: ``old`` (the unsaved model) is now called ``new``."""
+        if self.subject == old:
+            self.subject = new
+            self.query_one("#evaluation-title", Static).update(f"[b]{new}[/] · {self.problem}")
+
+    def follow_current(self, current: str | None) -> None:
+        """The app's current model changed: Evaluate scores ``current``, which may not be the
+        model whose scores are on screen, so say when they differ."""
+        self.current = current
+        samples = self.query_one("#evaluation-samples", Input)
+        self.query_one("#evaluate", Button).disabled = (
+            current is None or not samples.validate(samples.value).is_valid
+        )
+        stale = self.evaluation is not None and current != self.subject
+        self.query_one("#evaluation-scores").border_subtitle = (
+            f"not the current model ({current or 'none loaded'})" if stale else ""
+        )
 
     def _show_empty(self, message: str) -> None:
         empty = self.query_one("#evaluation-empty", Static)
