@@ -159,6 +159,47 @@ def make_questions(
     return questions
 
 
+PLAYABLE_EXACT = 0.9
+"""A difficulty is offered only where the model gets at least this share of its questions right."""
+
+LEVEL_PROBES = 2
+"""Rounds of `MAX_QUESTIONS` drawn per difficulty to score it (a fifth of a second at most)."""
+
+
+def level_scores(predictor: Predictor) -> dict[str, float]:
+    """The model's exact-match on each difficulty, from a few fixed rounds of each.
+
+    Every level stays inside the model's problem, but inside is not always familiar: a model
+    that learned from uniform draws of 9-digit numbers has hardly seen 7+8, and misreads it.
+    """
+    drawn = {
+        level: [
+            question
+            for seed in range(LEVEL_PROBES)
+            for question in make_questions(predictor.spec, MAX_QUESTIONS, seed, level)
+        ]
+        for level in DIFFICULTIES
+    }
+    questions = [question for level in DIFFICULTIES for question in drawn[level]]
+    answers = iter(predictor.answer_many([question.expression for question in questions]))
+    return {
+        level: sum(next(answers).correct for _ in drawn[level]) / len(drawn[level])
+        for level in DIFFICULTIES
+    }
+
+
+def unplayable_reason(predictor: Predictor, difficulty: str, scores: dict[str, float]) -> str:
+    """Why ``difficulty`` isn't offered against ``predictor`` ("" if it is)."""
+    score = scores[difficulty]
+    if score >= PLAYABLE_EXACT:
+        return ""
+    name = predictor.name or "this model"
+    return (
+        f"{name} gets only {score:.0%} of {difficulty} questions right: it learned from the "
+        "whole range, where such numbers are rare. Play full."
+    )
+
+
 # -- answers and points ----------------------------------------------------------------------------
 
 
@@ -397,7 +438,7 @@ class QuizRound:
     ) -> Result:
         question = self.current
         model = self._model_answers[len(self.results)]
-        model_correct = model.text == str(question.answer)
+        model_correct = model.correct
         player_streak = self.player_streak + 1 if correct else 0
         model_streak = self.model_streak + 1 if model_correct else 0
         bonus = time_bonus(elapsed_s, self.seconds) if correct else 0

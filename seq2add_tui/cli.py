@@ -14,12 +14,15 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from core.data import ExpressionError
 from core.leaderboard import LeaderboardError
 from core.spec import SpecError
 from core.store import ModelError
+
+if TYPE_CHECKING:
+    from core.infer import Predictor
 
 USAGE_ERROR = 2
 INTERRUPTED = 130
@@ -566,12 +569,23 @@ def command_app(args: argparse.Namespace) -> int:
     return run_app(models_dir=_models_dir(args), db_path=_db_path(args), player=_player(args))
 
 
+def _check_difficulty(predictor: Predictor, difficulty: str) -> None:
+    """Refuse a difficulty the model can't play (see `core.quiz.level_scores`)."""
+    from core.quiz import DEFAULT_DIFFICULTY, level_scores, unplayable_reason
+
+    if difficulty != DEFAULT_DIFFICULTY:
+        reason = unplayable_reason(predictor, difficulty, level_scores(predictor))
+        if reason:
+            raise UsageError(reason)
+
+
 def command_quiz(args: argparse.Namespace) -> int:
     from core.store import load_predictor
     from seq2add_tui.quiz_app import QuizApp
 
     player = _player(args)
     predictor = load_predictor(args.model, _models_dir(args))
+    _check_difficulty(predictor, args.difficulty)
     app = QuizApp(
         predictor,
         player=player,
@@ -653,6 +667,7 @@ def command_serve(args: argparse.Namespace) -> int:
         raise UsageError("serving needs textual-serve: pip install textual-serve") from None
     folder = resolve(args.model, _models_dir(args))
     predictor = load_predictor(folder)  # fail here, not in every visitor's browser
+    _check_difficulty(predictor, args.difficulty)
     command = quiz_command(
         folder,
         db_path=_db_path(args) or default_db_path(),

@@ -55,7 +55,9 @@ from core.quiz import (
     QuizRound,
     Result,
     Summary,
+    level_scores,
     outcome_sentence,
+    unplayable_reason,
 )
 from seq2add_tui.leaderboard_view import LeaderboardView
 from seq2add_tui.quiz_widgets import (
@@ -226,6 +228,10 @@ class QuizPanel(Vertical):
     ) -> None:
         super().__init__(id=id)
         self._opponent: Predictor | None = None
+        self._level_scores: dict[str, float] = {}
+        """The opponent's exact-match on each difficulty (see `core.quiz.level_scores`)."""
+        self._scored: Predictor | None = None
+        """Whose `_level_scores` they are."""
         self._next_opponent: Predictor | None = None
         """A model that became current mid-round (a training run ending); it plays next round."""
         self.questions = questions
@@ -473,7 +479,29 @@ class QuizPanel(Vertical):
         if target:
             self.query_one(target).focus()
 
+    def _offer_levels(self) -> None:
+        """Offer only the difficulties the opponent can play; fall back to full otherwise."""
+        opponent = self._opponent
+        if opponent is None:
+            return
+        if self._scored is not opponent:
+            self._level_scores, self._scored = level_scores(opponent), opponent
+        for button in self.query("#difficulty RadioButton").results(RadioButton):
+            button.disabled = bool(self._unplayable(button.name or ""))
+        if self._unplayable(self.difficulty):
+            self.difficulty = DEFAULT_DIFFICULTY
+            for button in self.query("#difficulty RadioButton").results(RadioButton):
+                if button.name == DEFAULT_DIFFICULTY:
+                    button.value = True
+        self._show_difficulty_help()
+
+    def _unplayable(self, level: str) -> str:
+        if self._opponent is None or level not in self._level_scores:
+            return ""
+        return unplayable_reason(self._opponent, level, self._level_scores)
+
     def _show_opponent(self) -> None:
+        self._offer_levels()
         spec = self._opponent.spec if self._opponent else None
         problem = spec.describe() if spec else ""
         self.query_one("#lobby-opponent", Static).update(
@@ -488,9 +516,12 @@ class QuizPanel(Vertical):
         self.query_one("#lobby-message", Static).update(Content(text))
 
     def _show_difficulty_help(self) -> None:
-        self.query_one("#difficulty-help", Static).update(
-            Content(f"{self.difficulty}: {DIFFICULTIES[self.difficulty]}")
-        )
+        text = f"{self.difficulty}: {DIFFICULTIES[self.difficulty]}"
+        shut = [level for level in DIFFICULTIES if self._unplayable(level)]
+        if shut:
+            scores = ", ".join(f"{level} {self._level_scores[level]:.0%}" for level in shut)
+            text += f"\nNot offered against {self.opponent_name}, too few right: {scores}."
+        self.query_one("#difficulty-help", Static).update(Content(text))
 
     @on(RadioSet.Changed, "#difficulty")
     def _difficulty_chosen(self, event: RadioSet.Changed) -> None:

@@ -251,3 +251,10 @@ def test_native_stderr_goes_to_a_log_while_python_keeps_the_terminal(tmp_path):
 def test_models_dir_may_come_before_the_command(capsys, library):
     code, out, _ = run(capsys, "--models-dir", str(library), "models", "--json")
     assert code == 0 and [entry["name"] for entry in json.loads(out)] == ["tiny"]
+
+
+@pytest.mark.parametrize("command", ["quiz", "serve"])
+def test_a_level_the_model_cannot_play_is_refused_before_starting(capsys, command):
+    code, _, err = run(capsys, command, "long-addition", "--difficulty", "easy")
+    assert code == 2 and err.count("\n") == 1
+    assert "long-addition gets only" in err and "easy questions right" in err

@@ -14,7 +14,7 @@ import pytest
 from rich.markup import escape
 from textual.app import App, ComposeResult
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, RadioButton, Static
 
 import core.leaderboard as leaderboard
 import seq2add_tui.quiz_app
@@ -239,6 +239,22 @@ async def test_a_name_that_looks_like_markup_is_shown_as_typed(opponent, tmp_pat
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert [score.player for score in app.query_one("#board-view").scores] == ["[/]x[b]"]
+
+
+@pilot_test
+async def test_levels_the_opponent_cannot_play_are_not_offered(tmp_path):
+    # long-addition learned from 9-digit numbers; its easy level (small ones) it gets wrong.
+    app = quiz_app(
+        load_predictor("long-addition"), tmp_path, player=None, web_session=True, difficulty="easy"
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(QuizPanel)
+        await pilot.pause()
+        assert panel.state == "lobby" and panel.difficulty == "full"
+        buttons = {b.name: b for b in app.query("#difficulty RadioButton").results(RadioButton)}
+        assert not buttons["full"].disabled and buttons["full"].value
+        assert buttons["easy"].disabled
+        assert "Not offered against long-addition" in text(app, "#difficulty-help")
 
 
 @pilot_test

@@ -6,6 +6,7 @@ import pytest
 
 from core.evaluate import evaluate
 from core.presets import DEFAULT_OPPONENT, PRESETS
+from core.quiz import DIFFICULTIES, PLAYABLE_EXACT, level_scores, unplayable_reason
 from core.store import default_models_dir, load_predictor, read_info
 
 SHIPPED = [name for name in PRESETS if name != "notebook"]
@@ -41,3 +42,17 @@ def test_shipped_model_meets_its_target_on_fresh_samples(name):
 def test_shipped_model_files_stay_small(name):
     folder = default_models_dir() / name
     assert sum(f.stat().st_size for f in folder.iterdir()) <= 2 * 1024 * 1024
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_the_quiz_offers_each_shipped_model_its_full_level_and_only_levels_it_plays(name):
+    predictor = load_predictor(name)
+    scores = level_scores(predictor)
+    assert set(scores) == set(DIFFICULTIES) and scores["full"] >= PLAYABLE_EXACT
+    for level, score in scores.items():
+        reason = unplayable_reason(predictor, level, scores)
+        assert bool(reason) == (score < PLAYABLE_EXACT)
+    if name == "long-addition":  # learned from 9-digit numbers: misreads 7+8
+        assert scores["easy"] < PLAYABLE_EXACT and "easy" in unplayable_reason(
+            predictor, "easy", scores
+        )
