@@ -69,6 +69,7 @@ from seq2add_tui.quiz_widgets import (
     KeyTarget,
     spaced,
 )
+from seq2add_tui.wording import counted
 
 Clock = Callable[[], float]
 
@@ -902,7 +903,7 @@ class QuizPanel(Vertical):
                 "Saved. $player is [b]#$place[/b] of $players on $model.",
                 player=message.score.player,
                 place=str(place),
-                players=f"{players:,} player{'s' if players != 1 else ''}",
+                players=counted(players, "player"),
                 model=message.score.model,
             )
         )

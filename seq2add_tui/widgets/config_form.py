@@ -33,6 +33,7 @@ from seq2add_tui.widgets.fields import (
     optional,
     whole_number,
 )
+from seq2add_tui.wording import counted
 
 DEFAULT_PRESET = "notebook"
 """The tutorial's own setup fills the form at start."""
@@ -548,8 +549,8 @@ class ConfigForm(Horizontal):
             alphabet = "".join(_visible(s) for s in spec.alphabet)
             table.add_row("Problem", spec.describe())
             table.add_row("Alphabet", f"{alphabet} ({spec.alphabet_size})")
-            table.add_row("Input", f"{spec.input_length} characters")
-            table.add_row("Output", f"{spec.output_length} characters")
+            table.add_row("Input", counted(spec.input_length, "character"))
+            table.add_row("Output", counted(spec.output_length, "character"))
             table.add_row("Example", f"{example} → {answer}")
         else:
             for label in ("Problem", "Alphabet", "Input", "Output", "Example"):

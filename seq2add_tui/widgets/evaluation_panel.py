@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from core.evaluate import DEFAULT_SAMPLES, MAX_SAMPLES, Breakdown, Evaluation
 from seq2add_tui.widgets.fields import Parsed, whole_number
+from seq2add_tui.wording import counted
 
 _BLOCKS = " ▏▎▍▌▋▊▉█"
 
@@ -203,7 +204,7 @@ class EvaluationPanel(Vertical):
         self.query_one("#evaluation-scores").border_subtitle = ""
         self.query_one("#evaluation-title", Static).update(f"[b]{subject}[/] · {problem}")
         scores = self.query_one("#evaluation-scores")
-        scores.border_title = f"Scores on {evaluation.samples:,} fresh problems"
+        scores.border_title = f"Scores on {counted(evaluation.samples, 'fresh problem')}"
         self.query_one("#evaluation-empty").display = False
         self.query_one("#evaluation-body").display = True
         self.query_one("#evaluation-scores-text", Static).update(scores_renderable(evaluation))

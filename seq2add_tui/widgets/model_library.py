@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.widgets import Button, DataTable, Static
 
 from core.store import ModelInfo
+from seq2add_tui.wording import counted
 
 LOADED_MARK = "●"
 
@@ -193,7 +194,7 @@ class ModelLibrary(Vertical):
         self.query_one("#library-folder", Static).update(
             Content.from_markup(
                 "[b]$count[/] in [dim]$folder[/]",
-                count=f"{count} model{'s' if count != 1 else ''}",
+                count=counted(count, "model"),
                 folder=display_path(folder),
             )
         )

@@ -28,6 +28,7 @@ from core.train import (
 )
 from seq2add_tui.widgets.config_form import Settings
 from seq2add_tui.widgets.learning_plot import LearningPlot
+from seq2add_tui.wording import counted
 
 LOG_LINES_PER_EPOCH = 4
 """Batch lines the log shows per epoch (besides the epoch's own summary)."""
@@ -170,7 +171,7 @@ class TrainingPanel(Vertical):
                 ("▶ ", "bold green"),
                 (settings.spec.describe(), "bold"),
                 f" · {settings.model.describe()} · {training.samples:,} samples × "
-                f"{training.epochs:,} epoch{'s' if training.epochs != 1 else ''}, batch "
+                f"{counted(training.epochs, 'epoch')}, batch "
                 f"{training.batch_size}, lr {training.learning_rate:g} ({training.schedule}) · "
                 f"preset {settings.preset_label}",
             )
@@ -239,7 +240,7 @@ class TrainingPanel(Vertical):
                     ("■ ", "bold"),
                     (event.message, "bold"),
                     f" Best validation exact-match {percent(event.best_val_exact_match)}; "
-                    f"{event.epochs_run} epoch{'s' if event.epochs_run != 1 else ''}, "
+                    f"{counted(event.epochs_run, 'epoch')}, "
                     f"{event.fit_seconds:.1f} s in fit.",
                 )
             )

@@ -1,0 +1,8 @@
+"""Small helpers for the words on screen, so every panel counts things the same way."""
+
+from __future__ import annotations
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 epoch``, ``2,000 epochs``: a count with its noun, in the singular only for one."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
