@@ -214,7 +214,8 @@ async def test_form_refuses_bad_values_says_why_and_disables_start(models_dir):
         # Another bad field doesn't hide it: both are marked.
         await fill_form(pilot, {"encoder_units": "75x"})
         assert set(form.errors) == {"smallest", "encoder_units"}
-        assert "2 fields need fixing" in screen_text(app)
+        status = str(form.query_one("#form-status").render())
+        assert status == "✗ 2 fields need fixing: Smallest, Encoder units"
         await fill_form(pilot, {"encoder_units": "75"})
         await pilot.press("ctrl+t")  # refused: nothing starts
         assert not app.training

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
@@ -506,6 +507,8 @@ class ConfigForm(Horizontal):
         for form_field in self.query(FormField):
             name = form_field.id.removeprefix("field-") if form_field.id else ""
             form_field.show_error(errors.get(name))
+            if name in errors and form_field.control.has_focus:
+                form_field.scroll_visible(animate=False)  # the reason, under the field typed in
         self.errors = errors
         self.settings = settings
         self.problem = next(iter(errors.values()), None)
@@ -581,7 +584,15 @@ class ConfigForm(Horizontal):
         else:
             count = len(self.errors)
             noun = "field needs" if count == 1 else "fields need"
-            status.update(f"[b $error]✗ {count} {noun} fixing[/]")
+            labels = ", ".join(spec.label for name, spec in FIELDS.items() if name in self.errors)
+            status.update(
+                Content.from_markup(
+                    "[b $error]✗ $count $noun fixing[/]: $labels",
+                    count=str(count),
+                    noun=noun,
+                    labels=labels,
+                )
+            )
 
 
 def _field_refusal(error: SpecError) -> tuple[str, str]:
