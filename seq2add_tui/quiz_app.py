@@ -23,6 +23,9 @@ from seq2add_tui import ICON
 from seq2add_tui.quiz_panel import Clock, QuizPanel
 from seq2add_tui.startup import freeze_startup_objects
 
+QUIT_AGAIN_S = 4.0
+"""How long a first ctrl+q mid-round waits for the second that confirms it."""
+
 EXIT_GRACE_S = 3.0
 """How long a browser session may take to shut down before it ends itself regardless."""
 
@@ -67,6 +70,8 @@ class QuizApp(App[None]):
         """
         self.db_path = db_path
         """The leaderboard file; None for ``$SEQ2ADD_DB`` or the per-user default."""
+        self._quit_asked_at = -QUIT_AGAIN_S
+        """When ctrl+q was last pressed mid-round (see `action_quit`)."""
         self._exit_deadline: threading.Timer | None = None
         """Ends a web session's process if its shutdown hangs; see `_exit_for_certain`."""
         self._panel_options = dict(
@@ -95,6 +100,21 @@ class QuizApp(App[None]):
             self._server_pid = os.getppid()
             self.set_interval(1.0, self._leave_if_server_gone)
         self.call_after_refresh(freeze_startup_objects)
+
+    async def action_quit(self) -> None:
+        """Leave; mid-round, only on a second ctrl+q within a few seconds (the round is lost)."""
+        panel = self.query_one(QuizPanel)
+        now = time.monotonic()
+        if panel.state in ("question", "reveal") and now - self._quit_asked_at > QUIT_AGAIN_S:
+            self._quit_asked_at = now
+            self.notify(
+                "Press ctrl+q again to leave; this round won't be saved.",
+                title="Leave the quiz?",
+                timeout=QUIT_AGAIN_S,
+                markup=False,
+            )
+            return
+        self.exit()
 
     def _leave_if_server_gone(self) -> None:
         """End a browser session whose server has died.

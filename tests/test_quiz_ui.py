@@ -242,6 +242,21 @@ async def test_a_name_that_looks_like_markup_is_shown_as_typed(opponent, tmp_pat
 
 
 @pilot_test
+async def test_leaving_mid_round_takes_a_second_ctrl_q(opponent, tmp_path):
+    app = quiz_app(opponent, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.query_one(QuizPanel).state == "question"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running  # only warned
+        assert any("ctrl+q again" in n.message for n in app._notifications)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0 and not app.is_running
+
+
+@pilot_test
 async def test_levels_the_opponent_cannot_play_are_not_offered(tmp_path):
     # long-addition learned from 9-digit numbers; its easy level (small ones) it gets wrong.
     app = quiz_app(
