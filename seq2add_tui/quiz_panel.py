@@ -67,6 +67,7 @@ from seq2add_tui.quiz_widgets import (
     ConfidenceStrip,
     Countdown,
     KeyTarget,
+    readable,
     spaced,
 )
 from seq2add_tui.wording import counted
@@ -999,7 +1000,7 @@ def _mistakes_text(summary: Summary, panel: QuizPanel) -> Content:
         )
     shown = mistakes[:MAX_MISTAKES_SHOWN]
     lines = [
-        f"  {spaced(r.question.expression)} = {r.question.answer}: said "
+        f"  {readable(r.question.expression)} = {r.question.answer}: said "
         f"{r.model.text.strip() or '?'} ({_weakest(r)})"
         for r in shown
     ]
@@ -1022,16 +1023,18 @@ def _player_misses(summary: Summary) -> str:
     parts = []
     for r in misses[:MAX_MISTAKES_SHOWN]:
         said = "time" if r.timed_out else "pass" if r.passed else r.player_text
-        parts.append(f"{r.question.expression}={r.question.answer} ({said})")
+        parts.append(f"{readable(r.question.expression)} = {r.question.answer} ({said})")
     extra = len(misses) - MAX_MISTAKES_SHOWN
     more = f" and {extra} more" if extra > 0 else ""
     return f"\nYou missed {len(misses)}: " + ", ".join(parts) + more
 
 
 def _weakest(result: Result) -> str:
-    """Where the model was least sure, e.g. ``least sure of the 2nd character: 54%``."""
+    """Where the model was least sure, e.g. ``least sure of '4': 54%``."""
     confidence = result.model.confidence
     if not confidence:
         return "no output"
     index = min(range(len(confidence)), key=confidence.__getitem__)
-    return f"least sure of character {index + 1}: {confidence[index]:.0%}"
+    character = result.model.characters[index]
+    # As the confidence strip shows it: the padding space as ␣.
+    return f"least sure of '{character if character != ' ' else '␣'}': {confidence[index]:.0%}"

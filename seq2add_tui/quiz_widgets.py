@@ -59,6 +59,11 @@ def spaced(expression: str) -> str:
     return "".join(out)
 
 
+def readable(expression: str) -> str:
+    """An expression as plain text is read: spaced, with × and ÷ as the big digits draw them."""
+    return spaced(expression).replace("*", "×").replace("/", "÷")
+
+
 class BigText(Widget):
     """A short line of digits and operators, three rows tall; one plain row if it won't fit."""
 

@@ -22,7 +22,14 @@ from core.leaderboard import Leaderboard, Score
 from core.store import load_predictor
 from seq2add_tui.quiz_app import QuizApp
 from seq2add_tui.quiz_panel import QuizPanel
-from seq2add_tui.quiz_widgets import BigText, ConfidenceStrip, Countdown, big_rows, spaced
+from seq2add_tui.quiz_widgets import (
+    BigText,
+    ConfidenceStrip,
+    Countdown,
+    big_rows,
+    readable,
+    spaced,
+)
 
 SIZE = (80, 24)
 
@@ -177,7 +184,9 @@ async def test_a_whole_seeded_round(opponent, tmp_path):
         assert summary.winner == "model"
         assert "notebook-perfect beat ann" in text(app, "#final-headline")
         assert "none; notebook-perfect got every question right" in text(app, "#final-mistakes")
-        assert "You missed 3" in text(app, "#final-mistakes")
+        wrong = questions[1]
+        first_miss = f"{readable(wrong.expression)} = {wrong.answer} ({wrong.answer + 1})"
+        assert f"You missed 3: {first_miss}" in text(app, "#final-mistakes")
         assert "Saved. ann is #1 of 1 player on notebook-perfect." in text(app, "#final-saved")
         [saved] = Leaderboard(tmp_path / "scores.sqlite3").top()
         assert (saved.player, saved.player_score, saved.model_score) == (
@@ -488,6 +497,10 @@ def test_the_quiz_app_never_imports_tensorflow(tmp_path):
 
 
 # -- the widgets -----------------------------------------------------------------------------------
+
+
+def test_plain_expressions_read_as_the_big_ones_draw():
+    assert readable("2*5/2-1") == "2 × 5 ÷ 2 - 1"
 
 
 def test_big_text_has_a_glyph_for_every_operator():
