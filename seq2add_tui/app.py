@@ -69,6 +69,7 @@ from seq2add_tui.widgets.config_form import ConfigForm, Settings
 from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
 from seq2add_tui.widgets.model_library import ModelLibrary
 from seq2add_tui.widgets.training_panel import TrainingPanel, log_stride, percent
+from seq2add_tui.wording import FRESH_NAME
 
 PANELS = {
     "config": "Config",
@@ -85,7 +86,6 @@ FIRST_PANEL = "quiz"
 PLOT_CHECKPOINTS = 24
 """Mid-run validation checks asked of core.train, so the exact-match curve fills in as it goes."""
 
-FRESH_NAME = "fresh model (unsaved)"
 
 _PANEL_GROUP = Binding.Group("Panels", compact=True)
 

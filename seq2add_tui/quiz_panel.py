@@ -70,7 +70,7 @@ from seq2add_tui.quiz_widgets import (
     readable,
     spaced,
 )
-from seq2add_tui.wording import counted
+from seq2add_tui.wording import FRESH_NAME, counted
 
 Clock = Callable[[], float]
 
@@ -398,7 +398,7 @@ class QuizPanel(Vertical):
         """How the opponent is named on screen and in the leaderboard."""
         if self._opponent is None:
             return "the model"
-        return self._opponent.name or "unsaved model"
+        return self._opponent.name or FRESH_NAME
 
     def set_opponent(self, predictor: Predictor | None) -> None:
         """The model the player will race.

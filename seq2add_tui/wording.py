@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+FRESH_NAME = "fresh model (unsaved)"
+"""What every panel calls a trained model that has no name in the library yet."""
+
 
 def counted(count: int, noun: str) -> str:
     """``1 epoch``, ``2,000 epochs``: a count with its noun, in the singular only for one."""

@@ -19,7 +19,7 @@ import pytest
 from conftest import TINY_TRAINING
 from textual.widgets import Button, Checkbox, DataTable, Input, Select
 
-from seq2add_tui.app import FRESH_NAME, Seq2AddApp
+from seq2add_tui.app import Seq2AddApp
 from seq2add_tui.quiz_panel import QuizPanel
 from seq2add_tui.screens.dialogs import (
     ConfirmDialog,
@@ -32,6 +32,7 @@ from seq2add_tui.widgets.config_form import ConfigForm
 from seq2add_tui.widgets.learning_plot import LearningPlot
 from seq2add_tui.widgets.model_library import ModelLibrary
 from seq2add_tui.widgets.training_panel import TrainingPanel
+from seq2add_tui.wording import FRESH_NAME
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -208,6 +209,9 @@ async def test_form_refuses_bad_values_says_why_and_disables_start(models_dir):
         await fill_form(pilot, {"largest": "[/]"})
         assert form.errors["largest"] == "Largest must be a whole number, not '[/]'."
         assert "not '[/]'" in screen_text(app)
+
+        await fill_form(pilot, {"largest": "-1"})
+        assert form.errors["largest"] == "Largest must be 0 or more, not -1."
 
         await fill_form(pilot, {"largest": "10", "smallest": "20"})
         assert form.errors == {"smallest": "Smallest (20) must not exceed largest (10)."}

@@ -30,6 +30,7 @@ from seq2add_tui.quiz_widgets import (
     readable,
     spaced,
 )
+from seq2add_tui.wording import FRESH_NAME
 
 SIZE = (80, 24)
 
@@ -415,7 +416,7 @@ async def test_rounds_against_an_unsaved_model_stay_off_the_leaderboard(opponent
     app = quiz_app(fresh, tmp_path, questions=1)
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one(QuizPanel)
-        assert panel.opponent_name == "unsaved model"
+        assert panel.opponent_name == FRESH_NAME  # as the app names it everywhere
         await type_answer(pilot, str(panel.round.current.answer))
         await pilot.press("enter")
         await app.workers.wait_for_complete()

@@ -191,7 +191,7 @@ class EvaluationPanel(Vertical):
     def show_running(self, subject: str, samples: int) -> None:
         """An evaluation of ``subject`` has started."""
         self.query_one("#evaluation-title", Static).update(
-            f"[b]Scoring {subject}[/] on {samples:,} fresh problems…"
+            f"[b]Scoring[/] {counted(samples, 'fresh problem')}…"  # the header names the model
         )
         if self.evaluation is None:
             self._show_empty("Scoring…")

@@ -51,6 +51,8 @@ def whole_number(label: str, check: Callable[[int], object] | None = None) -> Pa
         text = text.strip()
         if not text:
             raise ValueError(f"{label} is required.")
+        if text.startswith("-") and _WHOLE.fullmatch(text[1:]):
+            raise ValueError(f"{label} must be 0 or more, not {text}.")
         if not _WHOLE.fullmatch(text):
             raise ValueError(f"{label} must be a whole number, not {text!r}.")
         return _checked(int(text.replace(",", "").replace("_", "")), label, check)
