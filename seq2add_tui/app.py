@@ -837,8 +837,8 @@ class Seq2AddApp(App[int]):
         self.action_refresh_models()
         self.notify(note, title="Model deleted")
 
-    def action_import_model(self) -> None:
-        self.push_screen(ImportModelDialog(), self._import_chosen)
+    def action_import_model(self, typed: dict[str, str] | None = None) -> None:
+        self.push_screen(ImportModelDialog(typed), self._import_chosen)
 
     def _import_chosen(self, request: ImportRequest | None) -> None:
         if request is None:
@@ -853,7 +853,12 @@ class Seq2AddApp(App[int]):
                 f"A model named {request.name!r} is already in the library. Replace it?",
                 confirm="Replace",
             ),
-            lambda yes: self._start_import(request, overwrite=True) if yes else None,
+            # Not replaced: back to the dialog as it was, to pick another name.
+            lambda yes: (
+                self._start_import(request, overwrite=True)
+                if yes
+                else self.action_import_model(request.typed)
+            ),
         )
 
     def _start_import(self, request: ImportRequest, overwrite: bool) -> None:

@@ -466,6 +466,22 @@ async def test_evaluate_load_import_and_delete(models_dir, library):
         assert "imported" in names
         assert app.query_one(ModelLibrary).selected.name == "imported"
 
+        # Importing again under that name asks first; declining brings the dialog back as it was.
+        await pilot.press("i")
+        dialog = app.screen
+        architecture = str(library / "tiny" / "architecture.json")
+        dialog.query_one("#architecture", Input).value = architecture
+        dialog.query_one("#weights", Input).value = str(library / "tiny" / "model.weights.h5")
+        await type_into(pilot, "#name", "imported")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportModelDialog)
+        assert app.screen.query_one("#architecture", Input).value == architecture
+        assert app.screen.query_one("#name", Input).value == "imported"
+        await pilot.press("escape")
+
         # Load it (enter on the row), then delete it with confirmation.
         app.query_one("#model-table", DataTable).focus()
         await pilot.press("enter")

@@ -6,7 +6,7 @@ as ``answer = await self.push_screen_wait(...)``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
@@ -178,6 +178,8 @@ class ImportRequest:
 
     files: TutorialFiles
     name: str
+    typed: dict[str, str] = field(default_factory=dict)
+    """The dialog's fields as typed, to bring them back if the user changes their mind."""
 
 
 class ImportModelDialog(ModalScreen[ImportRequest | None]):
@@ -187,8 +189,10 @@ class ImportModelDialog(ModalScreen[ImportRequest | None]):
         Binding("escape", "cancel", "Cancel", tooltip="Don't import", id="cancel")
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, typed: dict[str, str] | None = None) -> None:
         super().__init__(classes="dialog-screen")
+        self.typed = typed or {}
+        """Values to start the fields with (a previous attempt's), by field id."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog -wide") as dialog:
@@ -209,7 +213,7 @@ class ImportModelDialog(ModalScreen[ImportRequest | None]):
                 yield FormField(
                     label,
                     Input(
-                        value,
+                        self.typed.get(name, value),
                         id=name,
                         compact=True,
                         validators=validators,
@@ -251,8 +255,8 @@ class ImportModelDialog(ModalScreen[ImportRequest | None]):
             result = control.validate(control.value)
             if result is not None and not result.is_valid:
                 refused.append(control)
-                field = self.query_one(f"#field-{control.id}", FormField)
-                field.show_error(result.failure_descriptions[0])
+                form_field = self.query_one(f"#field-{control.id}", FormField)
+                form_field.show_error(result.failure_descriptions[0])
         problem = self.query_one("#import-problem", Static)
         if refused:
             refused[0].focus()
@@ -269,7 +273,8 @@ class ImportModelDialog(ModalScreen[ImportRequest | None]):
         except (ModelError, ValueError) as error:
             problem.update(Content(f"↳ {error}"))
             return
-        self.dismiss(ImportRequest(files, name))
+        typed = {control_id: control.value for control_id, control in inputs.items() if control_id}
+        self.dismiss(ImportRequest(files, name, typed))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
