@@ -441,16 +441,6 @@ class Leaderboard:
         """Rounds recorded in total."""
         return self._read(lambda c: int(c.execute("SELECT count(*) FROM scores").fetchone()[0]), 0)
 
-    def check(self) -> None:
-        """Raise LeaderboardError if the file exists but isn't a sound leaderboard."""
-
-        def query(connection: sqlite3.Connection) -> None:
-            result = connection.execute("PRAGMA quick_check").fetchone()[0]
-            if result != "ok":
-                raise sqlite3.DatabaseError(f"database disk image is malformed ({result})")
-
-        self._read(query, None)
-
 
 def _score_from_row(row: tuple[Any, ...]) -> Score:
     values = dict(zip(("id", *_COLUMNS), row, strict=True))

@@ -398,11 +398,6 @@ class QuizRound:
         return self.questions[len(self.results)]
 
     @property
-    def last(self) -> Result | None:
-        """The most recent result."""
-        return self.results[-1] if self.results else None
-
-    @property
     def player_score(self) -> int:
         return sum(r.player_points.total for r in self.results)
 
@@ -491,15 +486,3 @@ def outcome_sentence(summary: Summary, player: str, model: str) -> str:
     if summary.winner == "model":
         return f"{model} beat {player}, {summary.model_score:,} to {summary.player_score:,}."
     return f"A draw: {summary.player_score:,} each."
-
-
-def check_round_options(questions: int, seconds: float, difficulty: str) -> None:
-    """Raise QuizError with one sentence if the round options are out of range."""
-    if not 1 <= questions <= MAX_QUESTIONS:
-        raise QuizError(f"a round has 1 to {MAX_QUESTIONS} questions, not {questions}.")
-    if not MIN_SECONDS <= seconds <= MAX_SECONDS:
-        raise QuizError(
-            f"a question's time limit must be {MIN_SECONDS:g} to {MAX_SECONDS:g} seconds, "
-            f"not {seconds:g}."
-        )
-    difficulty_fractions(difficulty, 1)

@@ -28,7 +28,6 @@ from core.train import (
 )
 
 console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
 
 
 class TrainingProgress:

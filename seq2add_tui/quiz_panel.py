@@ -70,7 +70,7 @@ from seq2add_tui.quiz_widgets import (
     readable,
     spaced,
 )
-from seq2add_tui.wording import FRESH_NAME, counted
+from seq2add_tui.wording import FRESH_NAME, counted, shown_symbol
 
 Clock = Callable[[], float]
 
@@ -1036,5 +1036,4 @@ def _weakest(result: Result) -> str:
         return "no output"
     index = min(range(len(confidence)), key=confidence.__getitem__)
     character = result.model.characters[index]
-    # As the confidence strip shows it: the padding space as ␣.
-    return f"least sure of '{character if character != ' ' else '␣'}': {confidence[index]:.0%}"
+    return f"least sure of '{shown_symbol(character)}': {confidence[index]:.0%}"

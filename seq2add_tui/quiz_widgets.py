@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from core.quiz import answer_problem, confidence_band
+from seq2add_tui.wording import shown_symbol
 
 # Glyphs Textual's 3×3 digit font lacks; each is three rows of three cells.
 _EXTRA_GLYPHS: dict[str, tuple[str, str, str]] = {
@@ -150,8 +151,6 @@ class Countdown(Widget):
 
 
 _BAND_STYLE = {"sure": "$text-success", "unsure": "$text-warning", "guess": "$text-error"}
-PAD_SYMBOL = "␣"
-"""How a padding position of the model's output is shown."""
 
 
 class ConfidenceStrip(Widget):
@@ -199,7 +198,7 @@ class ConfidenceStrip(Widget):
         bottom: list[tuple[str, str] | str] = [(self.LABEL[1], "dim")]
         for symbol, probability in zip(self.characters, self.confidence, strict=True):
             style = _BAND_STYLE[confidence_band(probability)]
-            shown = PAD_SYMBOL if symbol == " " else symbol
+            shown = shown_symbol(symbol)
             top.append((f"  {shown}  ", f"bold {style}"))
             bottom.append((f"{self.cell(probability)} ", style))
         return Content.assemble(*top, "\n", *bottom)

@@ -9,3 +9,8 @@ FRESH_NAME = "fresh model (unsaved)"
 def counted(count: int, noun: str) -> str:
     """``1 epoch``, ``2,000 epochs``: a count with its noun, in the singular only for one."""
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def shown_symbol(symbol: str) -> str:
+    """A model symbol as the screen shows it: the padding space as ␣, so it can be seen."""
+    return "␣" if symbol == " " else symbol

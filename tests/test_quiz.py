@@ -20,7 +20,6 @@ from core.quiz import (
     QuizError,
     QuizRound,
     answer_problem,
-    check_round_options,
     confidence_band,
     level_caps,
     make_questions,
@@ -112,7 +111,7 @@ def test_unknown_difficulty_and_bad_counts_are_one_sentence():
     with pytest.raises(QuizError, match="1 to 100 questions"):
         make_questions(ProblemSpec(), 0, 1)
     with pytest.raises(QuizError, match="2 to 600 seconds"):
-        check_round_options(10, 1, "full")
+        QuizRound(ScriptedModel(ProblemSpec()), make_questions(ProblemSpec(), 2, 1), seconds=1)
 
 
 # -- answers ---------------------------------------------------------------------------------------

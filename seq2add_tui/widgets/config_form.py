@@ -22,7 +22,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from core.data import check_memory, example_expression, parse_expression
 from core.model import ARCHITECTURES, ModelConfig, parameter_count
-from core.presets import OPTIONAL_SETTINGS, PRESETS, build_settings
+from core.presets import OPTIONAL_SETTINGS, PRESETS, build_settings, setting_for_field
 from core.spec import OPERATORS, ProblemSpec, SpecError, parse_terms
 from core.train import CURRICULA, SCHEDULES, TrainingConfig
 from seq2add_tui.widgets.fields import (
@@ -34,7 +34,7 @@ from seq2add_tui.widgets.fields import (
     optional,
     whole_number,
 )
-from seq2add_tui.wording import counted
+from seq2add_tui.wording import counted, shown_symbol
 
 DEFAULT_PRESET = "notebook"
 """The tutorial's own setup fills the form at start."""
@@ -267,16 +267,6 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
 
 FIELDS = {spec.name: spec for _, fields in SECTIONS for spec in fields}
 
-_CORE_TO_FIELD = {
-    "operators": "ops",
-    "min_terms": "terms",
-    "max_terms": "terms",
-    "architecture": "arch",
-    "learning_rate": "lr",
-    "stop_at_exact": "stop_at",
-}
-"""`SpecError.field` names that differ from the form's."""
-
 
 def _number_text(value: int) -> str:
     return f"{value:,}"
@@ -315,10 +305,6 @@ def field_values(spec: ProblemSpec, model: ModelConfig, training: TrainingConfig
 
 def _optional_text(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
-
-
-def _visible(symbol: str) -> str:
-    return "␣" if symbol == " " else symbol
 
 
 class ConfigForm(Horizontal):
@@ -549,7 +535,7 @@ class ConfigForm(Horizontal):
         if spec is not None:
             example = example_expression(spec)
             answer = parse_expression(spec, example).value
-            alphabet = "".join(_visible(s) for s in spec.alphabet)
+            alphabet = "".join(shown_symbol(s) for s in spec.alphabet)
             table.add_row("Problem", spec.describe())
             table.add_row("Alphabet", f"{alphabet} ({spec.alphabet_size})")
             table.add_row("Input", counted(spec.input_length, "character"))
@@ -597,7 +583,7 @@ class ConfigForm(Horizontal):
 
 def _field_refusal(error: SpecError) -> tuple[str, str]:
     """Core's refusal as (form field, sentence using the field's label)."""
-    name = _CORE_TO_FIELD.get(error.field, error.field)
+    name = setting_for_field(error.field)  # the form's fields are named as the settings
     label = FIELDS[name].label if name in FIELDS else name
     return name, humanize(error, label)
 

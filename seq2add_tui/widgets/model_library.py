@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.widgets import Button, DataTable, Static
 
 from core.store import ModelInfo
-from seq2add_tui.wording import counted
+from seq2add_tui.wording import counted, shown_symbol
 
 LOADED_MARK = "●"
 
@@ -32,10 +32,6 @@ def display_path(path: Path) -> str:
         except (ValueError, OSError):
             continue
     return str(path)
-
-
-def _visible(symbol: str) -> str:
-    return "␣" if symbol == " " else symbol
 
 
 def _saved_at(created: str) -> str:
@@ -85,7 +81,7 @@ def describe_model(info: ModelInfo, loaded: bool) -> Table:
         table.add_row("Folder", display_path(info.path))
         return table
     spec = info.spec
-    alphabet = "".join(_visible(s) for s in spec.alphabet)
+    alphabet = "".join(shown_symbol(s) for s in spec.alphabet)
     table.add_row(
         "Problem",
         f"{spec.describe()} · alphabet {alphabet} · input {spec.input_length} · "
