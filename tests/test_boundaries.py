@@ -35,3 +35,35 @@ def test_the_quiz_and_prediction_paths_never_load_tensorflow():
     assert not loaded & {"tensorflow", "keras", "textual"}
     quiz = _imported_after("import seq2add_tui.quiz_app, seq2add_tui.cli")
     assert "textual" in quiz and not quiz & {"tensorflow", "keras"}
+
+
+TRAINING_MODULES = {"model", "train", "store"}
+"""The core modules that may import TensorFlow/Keras, inside the functions that build, train,
+save or compare in Keras (the store's numpy loading path never does)."""
+
+
+def _imports_anywhere(path) -> set[str]:
+    """Top-level package names imported anywhere in a file, function bodies included."""
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_no_core_module_imports_textual_and_only_training_ones_import_tensorflow():
+    from pathlib import Path
+
+    import core
+
+    modules = sorted(Path(core.__file__).parent.glob("*.py"))
+    assert len(modules) > 10  # every module of core, found on disk, not a hand-made list
+    for path in modules:
+        imported = _imports_anywhere(path)
+        assert "textual" not in imported, path.name
+        if path.stem not in TRAINING_MODULES:
+            assert not imported & {"tensorflow", "keras"}, path.name
