@@ -199,7 +199,7 @@ def _single_threaded_blas() -> None:
 
     Our matrices are tiny (a few samples × a few hundred units): spreading them over threads
     costs more than it gains, and the threads fight TensorFlow's and other players' processes
-    for the cores (a 1,000-question check took 160 ms instead of 35 ms while training ran).
+    for the cores (a 1,000-question check took 160 ms instead of 15 ms while training ran).
     """
     from threadpoolctl import threadpool_limits
 
@@ -220,7 +220,6 @@ class NumpyNetwork:
         self.output_name = ""
         self._build(architecture, layer_weights)
 
-    # The weighted layers, in model order, as (class name, config).
     @staticmethod
     def layer_specs(architecture: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
         """(name, class name, config) of every non-input layer, in model order."""
@@ -240,7 +239,7 @@ class NumpyNetwork:
             raise ModelFileError(f"the architecture is a {kind!r}, not a Keras model.")
         config = architecture.get("config", {})
         layers = config.get("layers", [])
-        self.input_shape = self._input_shape(layers)
+        self.input_shape = self.input_shape_of(layers)
         specs = self.layer_specs(architecture)
         if len(specs) != len(layer_weights):
             raise ModelFileError("the weights file does not hold one entry per layer.")
@@ -292,7 +291,9 @@ class NumpyNetwork:
         return {item[0] for item in inputs}
 
     @staticmethod
-    def _input_shape(layers: list[dict[str, Any]]) -> tuple[int, int]:
+    def input_shape_of(layers: list[dict[str, Any]]) -> tuple[int, int]:
+        """(input length, alphabet size) from an architecture's layers (the tutorial import
+        reads it before building anything)."""
         for layer in layers:
             layer_config = layer.get("config", {})
             shape = (

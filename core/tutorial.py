@@ -46,7 +46,7 @@ def read_architecture(path: Path) -> tuple[dict[str, Any], TutorialArchitecture]
         raise ModelError(str(error)) from error
     try:
         layers = NumpyNetwork.layer_specs(document)
-        input_length, alphabet_size = NumpyNetwork._input_shape(document["config"]["layers"])
+        input_length, alphabet_size = NumpyNetwork.input_shape_of(document["config"]["layers"])
     except (KeyError, TypeError, ModelFileError) as error:
         raise ModelError(f"{path} is not a Keras model architecture.") from error
     kinds = [class_name for _, class_name, _ in layers]

@@ -1,7 +1,7 @@
 """Modal dialogs: confirm, report an error, name a model to save, pick tutorial files to import.
 
-Each dialog returns its answer through `dismiss` (frogmouth's pattern), so the App's actions read
-as ``answer = await self.push_screen_wait(...)``.
+Each dialog returns its answer through `dismiss` (frogmouth's pattern), to the callback the App
+passes to ``push_screen``.
 """
 
 from __future__ import annotations
