@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 
 from rich.text import Text
@@ -30,6 +31,8 @@ from seq2add_tui.widgets.config_form import Settings
 from seq2add_tui.widgets.learning_plot import LearningPlot
 from seq2add_tui.wording import counted
 
+LOG_MAX_LINES = 2_000
+"""Lines the training log keeps."""
 LOG_LINES_PER_EPOCH = 4
 """Batch lines the log shows per epoch (besides the epoch's own summary)."""
 
@@ -84,7 +87,8 @@ class TrainingPanel(Vertical):
         self.stopping = False
         self.failure: str | None = None
         """The last failure reported, so a crash is not logged twice."""
-        self._pending: list[Text] = []
+        self._pending: deque[Text] = deque(maxlen=LOG_MAX_LINES)
+        """Lines logged while the panel was hidden (the log keeps no more than this anyway)."""
         """Log lines that arrived while the panel was hidden (RichLog wraps to its width)."""
         self._finished_title = ""
 
@@ -128,7 +132,11 @@ class TrainingPanel(Vertical):
                     classes="empty-state",
                 )
                 yield RichLog(
-                    id="training-log", wrap=True, markup=False, max_lines=2_000, min_width=20
+                    id="training-log",
+                    wrap=True,
+                    markup=False,
+                    max_lines=LOG_MAX_LINES,
+                    min_width=20,
                 )
 
     def on_mount(self) -> None:
@@ -321,7 +329,7 @@ class TrainingPanel(Vertical):
         log = self.query_one("#training-log", RichLog)
         if not log.region:
             return
-        pending, self._pending = self._pending, []
+        pending, self._pending = self._pending, deque(maxlen=LOG_MAX_LINES)
         for line in pending:
             log.write(line)
 
