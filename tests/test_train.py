@@ -1,5 +1,6 @@
 """Training: events, cancellation, divergence, fresh data and curricula."""
 
+import dataclasses
 import threading
 
 import numpy as np
@@ -111,11 +112,30 @@ def test_curricula_start_easy_and_reach_the_full_problem():
 
 
 def test_patience_keeps_the_best_epoch(monkeypatch):
+    # Validation exact-match per epoch, scripted: best at epoch 2, then two epochs without a gain.
+    scripted = iter([0.5, 0.8, 0.6, 0.7])
+    weights_at_epoch_end = []
+    real_probabilities, real_score = core.train.validation_probabilities, core.train.score
+
+    def probabilities(model, *args):
+        weights_at_epoch_end.append([w.copy() for w in model.get_weights()])
+        return real_probabilities(model, *args)
+
+    def score(*args, **kwargs):
+        return dataclasses.replace(real_score(*args, **kwargs), exact_match=next(scripted))
+
+    monkeypatch.setattr(core.train, "validation_probabilities", probabilities)
+    monkeypatch.setattr(core.train, "score", score)
     config = TrainingConfig(
-        samples=128, epochs=6, batch_size=64, learning_rate=1e-9, patience=1, validation_samples=50
+        samples=256, epochs=6, batch_size=32, learning_rate=0.01, patience=2, validation_samples=50
     )
     run = train(ProblemSpec(), SMALL, config)
-    assert run.status == "no_improvement" and len(run.history) == 2
+    assert run.status == "no_improvement" and len(run.history) == 4
+    assert "kept the best, 80.00%" in run.message
+    kept = run.model.get_weights()
+    best, last = weights_at_epoch_end[1], weights_at_epoch_end[3]
+    assert all(np.array_equal(k, b) for k, b in zip(kept, best, strict=True))
+    assert not all(np.array_equal(k, w) for k, w in zip(kept, last, strict=True))
 
 
 @pytest.mark.parametrize(
