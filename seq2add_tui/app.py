@@ -8,6 +8,8 @@ training and import workers, never at start-up.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -973,4 +975,11 @@ def run_app(
     divert_native_stderr()  # TensorFlow's C++ logging must never reach the screen
     app = Seq2AddApp(models_dir=models_dir, db_path=db_path, player=player)
     app.run()
-    return app.return_code or 0
+    code = app.return_code or 0
+    if "tensorflow" in sys.modules:
+        # After a training run, TensorFlow's teardown at interpreter exit kept the terminal
+        # blank for about two seconds. Everything is saved and every worker has stopped.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
