@@ -197,6 +197,14 @@ _SETTING_OF_FIELD = {
 } | {"min_terms": "terms", "max_terms": "terms"}
 
 
+def preset_matching(spec: ProblemSpec, model: ModelConfig, training: TrainingConfig) -> str | None:
+    """The preset whose settings these are exactly, if any (for a model that didn't record it)."""
+    for name, preset in PRESETS.items():
+        if (preset.spec, preset.model, preset.training) == (spec, model, training):
+            return name
+    return None
+
+
 def setting_for_field(field: str) -> str:
     """The setting that sets a core field, so a `SpecError.field` can be named as the CLI's flag."""
     return _SETTING_OF_FIELD.get(field, field)

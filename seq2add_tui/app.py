@@ -29,7 +29,7 @@ from core.data import ExpressionError
 from core.evaluate import DEFAULT_SAMPLES, Evaluation, evaluate
 from core.infer import Predictor
 from core.model import ModelConfig
-from core.presets import DEFAULT_OPPONENT, PRESETS
+from core.presets import DEFAULT_OPPONENT, PRESETS, preset_matching
 from core.spec import SpecError
 from core.store import (
     ModelError,
@@ -913,12 +913,10 @@ class Seq2AddApp(App[int]):
                     f"The recorded training settings can't be used: {error}", title="No settings"
                 )
                 return
-            form.fill(
-                info.spec,
-                info.model or ModelConfig(),
-                training,
-                preset if preset in PRESETS else None,
-            )
+            model = info.model or ModelConfig()
+            if preset not in PRESETS:  # not recorded (an imported model): maybe it is one
+                preset = preset_matching(info.spec, model, training)
+            form.fill(info.spec, model, training, preset)
         self.show_panel("config")
 
     # -- errors and quitting ----------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.presets import PRESETS, SETTING_NAMES, build_settings
+from core.presets import PRESETS, SETTING_NAMES, build_settings, preset_matching
 from core.spec import SpecError
 
 
@@ -41,3 +41,10 @@ def test_unknown_and_invalid_overrides_name_the_field():
         build_settings("notebook", {"stop_at": 1.5})
     assert refused.value.field == "stop_at_exact"
     assert "stop_at" in SETTING_NAMES
+
+
+def test_settings_recognised_as_the_preset_they_are():
+    for name, preset in PRESETS.items():
+        assert preset_matching(preset.spec, preset.model, preset.training) == name
+    spec, model, training = build_settings("notebook", {"epochs": 2})
+    assert preset_matching(spec, model, training) is None
