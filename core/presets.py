@@ -33,6 +33,19 @@ class Preset:
 SMALL_ATTENTION = ModelConfig("attention", 64, 64)
 """Learns the sums fastest per second of CPU in our measurements (benchmarks/RESULTS.md)."""
 
+SMALL_FRESH_RECIPE = TrainingConfig(
+    samples=200_000,
+    epochs=8,
+    fresh_data=True,
+    batch_size=256,
+    learning_rate=0.01,
+    schedule="cosine",
+    clip_norm=1.0,
+    validation_samples=5_000,
+    stop_at_exact=1.0,
+)
+"""The recipe three-digit and variable-terms share: fresh data, cosine schedule, stop at 100%."""
+
 PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in (
@@ -66,18 +79,7 @@ PRESETS: dict[str, Preset] = {
             "2 terms of 0–999 (the Keras example's problem), digits reversed",
             ProblemSpec("+", 2, 2, 0, 999, reverse_input=True, reverse_output=True),
             SMALL_ATTENTION,
-            TrainingConfig(
-                samples=200_000,
-                epochs=8,
-                fresh_data=True,
-                batch_size=256,
-                learning_rate=0.01,
-                schedule="cosine",
-                clip_norm=1.0,
-                validation_samples=5_000,
-                checkpoints=32,
-                stop_at_exact=1.0,
-            ),
+            replace(SMALL_FRESH_RECIPE, checkpoints=32),
             0.999,
         ),
         Preset(
@@ -85,18 +87,7 @@ PRESETS: dict[str, Preset] = {
             "2 to 5 terms of 1–99 added, digits reversed",
             ProblemSpec("+", 2, 5, 1, 99, reverse_input=True, reverse_output=True),
             SMALL_ATTENTION,
-            TrainingConfig(
-                samples=200_000,
-                epochs=8,
-                fresh_data=True,
-                batch_size=256,
-                learning_rate=0.01,
-                schedule="cosine",
-                clip_norm=1.0,
-                validation_samples=5_000,
-                checkpoints=40,
-                stop_at_exact=1.0,
-            ),
+            replace(SMALL_FRESH_RECIPE, checkpoints=40),
             0.995,
         ),
         Preset(

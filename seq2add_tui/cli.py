@@ -82,26 +82,28 @@ def _rate_or_off(text: str) -> float | str:
     return OFF if text.strip().lower() == OFF else _rate(text)
 
 
-def _models_dir_option(parser: argparse.ArgumentParser, *, root: bool = False) -> None:
+def _path_option(
+    parser: argparse.ArgumentParser, flag: str, metavar: str, help: str, *, root: bool
+) -> None:
+    """A path flag accepted both before the subcommand (``root``) and after it."""
     parser.add_argument(
-        "--models-dir",
+        flag,
         type=Path,
-        # On subcommands SUPPRESS keeps a --models-dir given before the subcommand.
+        # On subcommands SUPPRESS keeps a value given before the subcommand.
         default=None if root else argparse.SUPPRESS,
-        metavar="DIR",
-        help="model library folder (default: $SEQ2ADD_MODELS or the shipped saved_models/)",
+        metavar=metavar,
+        help=help,
     )
+
+
+def _models_dir_option(parser: argparse.ArgumentParser, *, root: bool = False) -> None:
+    help = "model library folder (default: $SEQ2ADD_MODELS or the shipped saved_models/)"
+    _path_option(parser, "--models-dir", "DIR", help, root=root)
 
 
 def _db_option(parser: argparse.ArgumentParser, *, root: bool = False) -> None:
-    parser.add_argument(
-        "--db",
-        type=Path,
-        # On subcommands SUPPRESS keeps a --db given before the subcommand.
-        default=None if root else argparse.SUPPRESS,
-        metavar="PATH",
-        help="leaderboard file (default: $SEQ2ADD_DB or one in your user data folder)",
-    )
+    help = "leaderboard file (default: $SEQ2ADD_DB or one in your user data folder)"
+    _path_option(parser, "--db", "PATH", help, root=root)
 
 
 def _seconds(text: str) -> float:
@@ -617,10 +619,9 @@ def _print_leaderboard(
 ) -> None:
     from rich import box
     from rich.table import Table
-    from rich.text import Text
 
-    from core.leaderboard import short_time
     from seq2add_tui.console import console
+    from seq2add_tui.score_rows import score_cells
 
     which = f"on {model}" if model else "on every model"
     if not scores:
@@ -641,19 +642,9 @@ def _print_leaderboard(
     for name in columns:
         right = name in ("#", "score", "model's", "right")
         table.add_column(name, justify="right" if right else "left", no_wrap=True)
-    colours = {"won": "green", "lost": "red"}
     for place, score in enumerate(scores, 1):
-        table.add_row(
-            str(place),
-            Text(score.player),  # as typed: never markup
-            f"{score.player_score:,}",
-            *([Text(score.model)] * every_model),
-            f"{score.model_score:,}",
-            Text(score.outcome, colours.get(score.outcome, "")),
-            f"{score.player_correct}/{score.questions}",
-            *([score.difficulty] * (not every_model)),
-            short_time(score.played_at),
-        )
+        level = None if every_model else "full"
+        table.add_row(*score_cells(place, score, opponent=every_model, level=level))
     console.print(table)
 
 

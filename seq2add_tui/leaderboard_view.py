@@ -17,9 +17,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from core.leaderboard import Leaderboard, LeaderboardError, Score, short_time
-
-LEVEL_SHORT = {"full": "full", "easy": "easy", "medium": "med", "ramp": "ramp"}
+from core.leaderboard import Leaderboard, LeaderboardError, Score
+from seq2add_tui.score_rows import score_cells
 
 
 class LeaderboardView(Vertical):
@@ -116,18 +115,8 @@ class LeaderboardView(Vertical):
             mark = "bold" if score.id == self.highlight_id else ""
             if mark:
                 highlight_row = place - 1
-            outcome_style = {"won": "green", "lost": "red"}.get(score.outcome, "")
-            opponent = [Text(score.model)] if every_model else []
             table.add_row(
-                Text(str(place), mark, justify="right"),
-                Text(score.player, mark),
-                Text(f"{score.player_score:,}", mark, justify="right"),
-                *opponent,
-                Text(f"{score.model_score:,}", justify="right"),
-                Text(score.outcome, outcome_style),
-                Text(f"{score.player_correct}/{score.questions}", justify="right"),
-                Text(LEVEL_SHORT.get(score.difficulty, score.difficulty)),
-                Text(short_time(score.played_at)),
+                *score_cells(place, score, opponent=every_model, level="short", mark=mark),
                 key=str(score.id),
             )
         if highlight_row is not None:
