@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -166,12 +167,23 @@ LEVEL_PROBES = 2
 """Rounds of `MAX_QUESTIONS` drawn per difficulty to score it (a fifth of a second at most)."""
 
 
+_LEVEL_SCORES: weakref.WeakKeyDictionary[Predictor, dict[str, float]] = weakref.WeakKeyDictionary()
+"""`level_scores` per loaded model: fixed questions, so computed once (the CLI checks a level,
+then the quiz panel offers them, in the same process)."""
+
+
 def level_scores(predictor: Predictor) -> dict[str, float]:
     """The model's exact-match on each difficulty, from a few fixed rounds of each.
 
     Every level stays inside the model's problem, but inside is not always familiar: a model
     that learned from uniform draws of 9-digit numbers has hardly seen 7+8, and misreads it.
     """
+    if predictor not in _LEVEL_SCORES:
+        _LEVEL_SCORES[predictor] = _score_levels(predictor)
+    return _LEVEL_SCORES[predictor]
+
+
+def _score_levels(predictor: Predictor) -> dict[str, float]:
     drawn = {
         level: [
             question
@@ -378,7 +390,7 @@ class QuizRound:
     def max_digits(self) -> int:
         """The most digits a right answer can have."""
         low, high = self.predictor.spec.answer_range
-        return max(len(str(abs(low))), len(str(abs(high))))
+        return max(digit_count(low), digit_count(high))
 
     @property
     def finished(self) -> bool:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.data import Batch, all_problems, generate, problem_count, to_one_hot
+from core.data import Batch, all_problems, generate, to_one_hot
 from core.evaluate import Evaluation, score
 from core.infer import Predictor, network_from_keras
 from core.model import ModelConfig, build_model, compile_model, parameter_count
@@ -286,13 +286,10 @@ def epoch_batch(spec: ProblemSpec, config: TrainingConfig, epoch: int) -> Batch:
 def validation_batch(spec: ProblemSpec, config: TrainingConfig) -> Batch:
     """Held-out samples from a stream training never uses; for problems with no more distinct
     expressions than ``validation_samples``, every expression once, so 100% means perfect."""
-    if problem_count(spec) <= config.validation_samples:
-        every = all_problems(spec, config.validation_samples)
-        if every is not None:
-            size = spec.alphabet_size
-            return replace(
-                every, x=to_one_hot(every.inputs, size), y=to_one_hot(every.targets, size)
-            )
+    every = all_problems(spec, config.validation_samples)  # None if there are more than that
+    if every is not None:
+        size = spec.alphabet_size
+        return replace(every, x=to_one_hot(every.inputs, size), y=to_one_hot(every.targets, size))
     seed = np.random.default_rng([config.seed, 2])
     return generate(spec, config.validation_samples, seed, one_hot=True)
 

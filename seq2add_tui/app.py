@@ -301,8 +301,6 @@ class Seq2AddApp(App[int]):
         """The current model's library name (None if it is the unsaved fresh one)."""
         self.fresh: FreshModel | None = None
         """The last model trained here."""
-        self.library_infos: list[ModelInfo] = []
-        """The models folder as last read."""
         self.training = False
         """Whether a training worker is running."""
         self._cancel_training: threading.Event | None = None
@@ -372,6 +370,11 @@ class Seq2AddApp(App[int]):
     @property
     def library(self) -> ModelLibrary:
         return self.query_one(ModelLibrary)
+
+    @property
+    def library_infos(self) -> list[ModelInfo]:
+        """The models folder as last read (what the Models panel lists)."""
+        return self.library.infos
 
     # -- panels and small actions -----------------------------------------------------------------
 
@@ -677,8 +680,8 @@ class Seq2AddApp(App[int]):
     # -- the model library ------------------------------------------------------------------------
 
     def action_refresh_models(self, select: str | None = None) -> None:
-        self.library_infos = list_models(self.models_dir)
-        self.library.show_models(self.library_infos, self.models_dir, self.loaded_name, select)
+        infos = list_models(self.models_dir)
+        self.library.show_models(infos, self.models_dir, self.loaded_name, select)
 
     @on(TabbedContent.TabActivated, "#panels")
     def _panel_shown(self, event: TabbedContent.TabActivated) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import signal
 import sys
@@ -497,7 +498,7 @@ def command_predict(args: argparse.Namespace) -> int:
                 {
                     "expression": a.expression,
                     "answer": a.text,
-                    "confidence": round(_product(a.confidence), 6),
+                    "confidence": round(math.prod(a.confidence), 6),
                     "character_confidence": [round(c, 6) for c in a.confidence],
                     "expected": str(a.expected),
                     "correct": a.correct,
@@ -509,13 +510,6 @@ def command_predict(args: argparse.Namespace) -> int:
         for answer in answers:
             sys.stdout.write(f"{answer.expression} = {answer.text}\n")
     return 0
-
-
-def _product(values: Sequence[float]) -> float:
-    result = 1.0
-    for value in values:
-        result *= value
-    return result
 
 
 def command_models(args: argparse.Namespace) -> int:

@@ -40,6 +40,7 @@ from core.leaderboard import (
     name_problem,
 )
 from core.quiz import (
+    BASE_POINTS,
     DEFAULT_DIFFICULTY,
     DEFAULT_QUESTIONS,
     DEFAULT_SECONDS,
@@ -230,10 +231,6 @@ class QuizPanel(Vertical):
     ) -> None:
         super().__init__(id=id)
         self._opponent: Predictor | None = None
-        self._level_scores: dict[str, float] = {}
-        """The opponent's exact-match on each difficulty (see `core.quiz.level_scores`)."""
-        self._scored: Predictor | None = None
-        """Whose `_level_scores` they are."""
         self._next_opponent: Predictor | None = None
         """A model that became current mid-round (a training run ending); it plays next round."""
         self.questions = questions
@@ -275,9 +272,9 @@ class QuizPanel(Vertical):
                 yield Static("Beat the model", classes="title")
                 yield Static("", id="lobby-opponent")
                 yield Static(
-                    f"Right answers score 100, streaks up to +{MAX_STREAK_BONUS}, and speed up "
-                    f"to +{MAX_TIME_BONUS} (the model answers instantly, so it gets no speed "
-                    "bonus).",
+                    f"Right answers score {BASE_POINTS}, streaks up to +{MAX_STREAK_BONUS}, and "
+                    f"speed up to +{MAX_TIME_BONUS} (the model answers instantly, so it gets no "
+                    "speed bonus).",
                     id="lobby-rules",
                 )
                 with Horizontal(id="lobby-fields"):
@@ -389,11 +386,6 @@ class QuizPanel(Vertical):
     # -- the opponent ------------------------------------------------------------------------------
 
     @property
-    def opponent(self) -> Predictor | None:
-        """The model the player races."""
-        return self._opponent
-
-    @property
     def opponent_name(self) -> str:
         """How the opponent is named on screen and in the leaderboard."""
         if self._opponent is None:
@@ -483,11 +475,8 @@ class QuizPanel(Vertical):
 
     def _offer_levels(self) -> None:
         """Offer only the difficulties the opponent can play; fall back to full otherwise."""
-        opponent = self._opponent
-        if opponent is None:
+        if self._opponent is None:
             return
-        if self._scored is not opponent:
-            self._level_scores, self._scored = level_scores(opponent), opponent
         for button in self.query("#difficulty RadioButton").results(RadioButton):
             button.disabled = bool(self._unplayable(button.name or ""))
         if self._unplayable(self.difficulty):
@@ -498,9 +487,9 @@ class QuizPanel(Vertical):
         self._show_difficulty_help()
 
     def _unplayable(self, level: str) -> str:
-        if self._opponent is None or level not in self._level_scores:
+        if self._opponent is None:
             return ""
-        return unplayable_reason(self._opponent, level, self._level_scores)
+        return unplayable_reason(self._opponent, level, level_scores(self._opponent))
 
     def _show_opponent(self) -> None:
         self._offer_levels()
@@ -521,7 +510,8 @@ class QuizPanel(Vertical):
         text = f"{self.difficulty}: {DIFFICULTIES[self.difficulty]}"
         shut = [level for level in DIFFICULTIES if self._unplayable(level)]
         if shut:
-            scores = ", ".join(f"{level} {self._level_scores[level]:.0%}" for level in shut)
+            opponent_scores = level_scores(self._opponent) if self._opponent else {}
+            scores = ", ".join(f"{level} {opponent_scores[level]:.0%}" for level in shut)
             text += f"\nNot offered against {self.opponent_name}, too few right: {scores}."
         self.query_one("#difficulty-help", Static).update(Content(text))
 

@@ -548,8 +548,8 @@ class ConfigForm(Horizontal):
             training = settings.training
             parameters = parameter_count(settings.spec, settings.model)
             table.add_row("Parameters", f"{parameters:,}")
-            epochs = "epoch" if training.epochs == 1 else "epochs"
-            table.add_row("Steps", f"{training.batches_per_epoch:,} × {training.epochs:,} {epochs}")
+            steps = f"{training.batches_per_epoch:,} × {counted(training.epochs, 'epoch')}"
+            table.add_row("Steps", steps)
             table.add_row("Preset", settings.preset_label)
         else:
             parameters_text: Text | str = missing

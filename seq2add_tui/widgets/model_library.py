@@ -52,8 +52,7 @@ def _training_line(training: dict) -> str:
     parts = []
     if "samples" in training:
         epochs = training.get("epochs_run", training.get("epochs", 1))
-        plural = "s" if epochs != 1 else ""
-        parts.append(f"{training['samples']:,} samples × {epochs} epoch{plural}")
+        parts.append(f"{training['samples']:,} samples × {counted(epochs, 'epoch')}")
     if "batch_size" in training:
         parts.append(f"batch {training['batch_size']}")
     if "learning_rate" in training:

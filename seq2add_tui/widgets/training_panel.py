@@ -82,14 +82,12 @@ class TrainingPanel(Vertical):
         self.started_at: float | None = None
         self.settings: Settings | None = None
         """What the current (or last) run was asked to do."""
-        self.epochs_seen: list[EpochEnded] = []
-        """Epoch summaries of the current run."""
         self.stopping = False
         self.failure: str | None = None
         """The last failure reported, so a crash is not logged twice."""
         self._pending: deque[Text] = deque(maxlen=LOG_MAX_LINES)
-        """Lines logged while the panel was hidden (the log keeps no more than this anyway)."""
-        """Log lines that arrived while the panel was hidden (RichLog wraps to its width)."""
+        """Lines logged while the panel was hidden, written when shown (RichLog wraps to its
+        width then); no more than the log itself keeps."""
         self._finished_title = ""
 
     def compose(self) -> ComposeResult:
@@ -158,7 +156,6 @@ class TrainingPanel(Vertical):
     def begin(self, settings: Settings) -> None:
         """A run with ``settings`` is starting (TensorFlow may still be loading)."""
         self.settings = settings
-        self.epochs_seen = []
         self.stopping = False
         self.failure = None
         self.running = True
@@ -228,7 +225,6 @@ class TrainingPanel(Vertical):
         elif isinstance(event, Checkpoint):
             plot.add_exact_match(event.samples_seen, event.val_exact_match)
         elif isinstance(event, EpochEnded):
-            self.epochs_seen.append(event)
             plot.add_loss(event.samples_seen, event.loss)
             plot.add_exact_match(event.samples_seen, event.val_exact_match)
             self._log(
