@@ -189,9 +189,14 @@ _SETTING_OF_FIELD = {
 
 
 def preset_matching(spec: ProblemSpec, model: ModelConfig, training: TrainingConfig) -> str | None:
-    """The preset whose settings these are exactly, if any (for a model that didn't record it)."""
+    """The preset whose settings these are, if any (for a model that didn't record it).
+
+    ``checkpoints`` doesn't count: it sets how often progress is checked (the app picks its own
+    for the live plot), not what is learned.
+    """
     for name, preset in PRESETS.items():
-        if (preset.spec, preset.model, preset.training) == (spec, model, training):
+        same_checks = replace(training, checkpoints=preset.training.checkpoints)
+        if (preset.spec, preset.model, preset.training) == (spec, model, same_checks):
             return name
     return None
 

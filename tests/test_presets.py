@@ -1,5 +1,7 @@
 """Presets and overrides: what `seq2add train` flags and the app's form turn into."""
 
+from dataclasses import replace
+
 import pytest
 
 from core.presets import PRESETS, SETTING_NAMES, build_settings, preset_matching
@@ -46,5 +48,8 @@ def test_unknown_and_invalid_overrides_name_the_field():
 def test_settings_recognised_as_the_preset_they_are():
     for name, preset in PRESETS.items():
         assert preset_matching(preset.spec, preset.model, preset.training) == name
+        # As a saved model records it once the app has set its own checkpoints:
+        recorded = replace(preset.training, checkpoints=0)
+        assert preset_matching(preset.spec, preset.model, recorded) == name
     spec, model, training = build_settings("notebook", {"epochs": 2})
     assert preset_matching(spec, model, training) is None
