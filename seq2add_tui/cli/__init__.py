@@ -1,0 +1,84 @@
+"""The ``seq2add`` command: the app by default, and subcommands for scripts and terminals.
+
+One module per subcommand, each with ``add_parser(commands)`` and ``run(args) -> int``; shared
+types and options live in `common`. Every mistake a user can make ends with exit status 2 and
+one line on stderr; tracebacks are for bugs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from core.data import ExpressionError
+from core.leaderboard import LeaderboardError
+from core.spec import SpecError
+from core.store import ModelError
+from seq2add_tui.cli import (
+    app,
+    evaluate,
+    leaderboard,
+    models,
+    predict,
+    quiz,
+    serve,
+    train,
+    tutorial,
+)
+from seq2add_tui.cli.common import (
+    INTERRUPTED,
+    USAGE_ERROR,
+    Parser,
+    UsageError,
+    db_option,
+    models_dir_option,
+)
+
+SUBCOMMANDS = {
+    "train": train,
+    "evaluate": evaluate,
+    "predict": predict,
+    "models": models,
+    "import": tutorial,
+    "quiz": quiz,
+    "leaderboard": leaderboard,
+    "serve": serve,
+}
+"""Each subcommand's module, in the order `seq2add --help` lists them."""
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
+    None: app.run,
+    **{name: module.run for name, module in SUBCOMMANDS.items()},
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line, for ``main`` and for tests."""
+    parser = Parser(
+        prog="seq2add",
+        description="Train sequence-to-sequence LSTMs to do arithmetic, and race them.",
+        epilog="With no command, seq2add opens the app.",
+    )
+    models_dir_option(parser, root=True)
+    db_option(parser, root=True)
+    parser.add_argument("--name", metavar="PLAYER", help="your name on the quiz leaderboard")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for module in SUBCOMMANDS.values():
+        module.add_parser(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``seq2add`` console script."""
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except (UsageError, ModelError, ExpressionError, SpecError, LeaderboardError) as error:
+        sys.stderr.write(f"seq2add: {error}\n")
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("Interrupted.\n")
+        return INTERRUPTED
+    except BrokenPipeError:
+        return 0
