@@ -35,7 +35,8 @@ DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_RETRIES = 3
 """Further attempts after a busy timeout."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2 added rooms: the ``room`` column, the names claimed in each room and each room's status."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scores (
     id INTEGER PRIMARY KEY,
@@ -54,6 +55,26 @@ CREATE TABLE IF NOT EXISTS scores (
 );
 CREATE INDEX IF NOT EXISTS scores_by_model ON scores (model, player_score DESC);
 """
+_ROOM_SCHEMA = """
+CREATE INDEX IF NOT EXISTS scores_by_room ON scores (room, player);
+CREATE TABLE IF NOT EXISTS room_names (
+    room TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    claimed_at TEXT NOT NULL,
+    PRIMARY KEY (room, name_key)
+);
+CREATE TABLE IF NOT EXISTS rooms (
+    name TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    players INTEGER NOT NULL,
+    settings TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    open INTEGER NOT NULL
+);
+"""
 _COLUMNS = (
     "player",
     "model",
@@ -67,6 +88,7 @@ _COLUMNS = (
     "seconds_per_question",
     "duration_s",
     "played_at",
+    "room",
 )
 
 T = TypeVar("T")
@@ -143,6 +165,8 @@ class Score:
     seconds_per_question: float
     duration_s: float
     """Seconds the player spent answering, in total."""
+    room: str = ""
+    """The ``seq2add serve --room`` the round was played in; empty outside one."""
     played_at: str = ""
     """ISO UTC time the round ended (filled in on recording if empty)."""
     id: int | None = None
@@ -157,9 +181,79 @@ class Score:
             return "lost"
         return "draw"
 
+    @property
+    def round_format(self) -> RoundFormat:
+        """What the round asked: only rounds of the same format are ranked together."""
+        return RoundFormat(self.model, self.questions, self.difficulty, self.seconds_per_question)
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready, with the outcome."""
-        return {**asdict(self), "outcome": self.outcome}
+        """JSON-ready, with the outcome and the format."""
+        return {**asdict(self), "outcome": self.outcome, "format": self.round_format.describe()}
+
+
+@dataclass(frozen=True, order=True)
+class RoundFormat:
+    """A round's rules: a 40-question round's score can't be compared with a 10-question one's."""
+
+    model: str
+    questions: int
+    difficulty: str
+    seconds_per_question: float
+
+    def describe(self) -> str:
+        """``notebook-perfect · 10 questions · 10 s · full``."""
+        return (
+            f"{self.model} · {self.questions} questions · "
+            f"{self.seconds_per_question:g} s · {self.difficulty}"
+        )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A score and its place among the scores of the same format (1 is best)."""
+
+    place: int
+    score: Score
+
+
+@dataclass(frozen=True)
+class RoomStatus:
+    """What ``seq2add serve`` last said about its room, for the wall board."""
+
+    name: str
+    url: str
+    """Where players join."""
+    players: int
+    """Sessions connected when last updated."""
+    settings: str
+    """The round the room plays, in words."""
+    started_at: str
+    updated_at: str
+    open: bool
+    """False once the server stopped."""
+
+
+ROOM_STALE_S = 30.0
+"""A running server refreshes its room's status at least this often."""
+
+
+def room_name_for(day: datetime, taken: set[str]) -> str:
+    """``room-2026-12-01-1``: the day's first number not in ``taken``."""
+    prefix = f"room-{day:%Y-%m-%d}-"
+    number = 1
+    while f"{prefix}{number}" in taken:
+        number += 1
+    return f"{prefix}{number}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _explain(path: Path, error: sqlite3.Error | OSError) -> str:
@@ -288,6 +382,10 @@ class Leaderboard:
                 "upgrade seq2add or choose another file with --db."
             )
         connection.executescript(_SCHEMA)
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(scores)")}
+        if "room" not in columns:  # a version 1 file: its rounds were played outside any room
+            connection.execute("ALTER TABLE scores ADD COLUMN room TEXT NOT NULL DEFAULT ''")
+        connection.executescript(_ROOM_SCHEMA)
         if version < SCHEMA_VERSION:
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._ready = True
@@ -308,18 +406,34 @@ class Leaderboard:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def record(self, score: Score) -> Score:
-        """Save a finished round; returns it with its id and time. Raises LeaderboardError."""
+    def record(self, score: Score, *, first_only: bool = False) -> Score | None:
+        """Save a finished round; returns it with its id and time. Raises LeaderboardError.
+
+        With ``first_only`` (a room's rounds) a player's round counts only if they have none of
+        the same format in that room yet; a later one returns None (it was practice). The check
+        and the write are one transaction, so two tabs finishing at once can't both count.
+        """
         player = check_player_name(score.player)
         played_at = score.played_at or now_iso()
         values = {**asdict(score), "player": player, "played_at": played_at}
         row = tuple(values[c] for c in _COLUMNS)
+        fmt = score.round_format
 
-        def insert() -> int:
+        def insert() -> int | None:
             with self._connect(write=True) as connection:
                 self._prepare(connection)
                 connection.execute("BEGIN IMMEDIATE")
                 try:
+                    if (
+                        first_only
+                        and connection.execute(
+                            f"SELECT 1 FROM scores WHERE room = ? AND player = ? COLLATE NOCASE "
+                            f"AND {_SAME_FORMAT} LIMIT 1",
+                            (score.room, player, *_format_params(fmt)),
+                        ).fetchone()
+                    ):
+                        connection.execute("ROLLBACK")
+                        return None
                     cursor = connection.execute(
                         f"INSERT INTO scores ({', '.join(_COLUMNS)}) "
                         f"VALUES ({', '.join('?' for _ in _COLUMNS)})",
@@ -332,7 +446,7 @@ class Leaderboard:
                 return int(cursor.lastrowid)
 
         row_id = self._attempt(insert)
-        return Score(**{**values, "id": row_id})
+        return None if row_id is None else Score(**{**values, "id": row_id})
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -347,6 +461,15 @@ class Leaderboard:
                 ).fetchone()[0]
                 if not tables:
                     return empty
+                columns = {row[1] for row in connection.execute("PRAGMA main.table_info(scores)")}
+                if "room" not in columns:  # a version 1 file, from before rooms
+                    try:
+                        self._prepare(connection)
+                    except sqlite3.OperationalError:  # read-only: show it as version 2
+                        connection.execute(
+                            "CREATE TEMP VIEW IF NOT EXISTS scores AS "
+                            "SELECT *, '' AS room FROM main.scores"
+                        )
                 return query(connection)
 
         def run_or_snapshot() -> T:
@@ -360,45 +483,91 @@ class Leaderboard:
         return self._attempt(run_or_snapshot)
 
     def top(
-        self, model: str | None = None, limit: int = 10, *, best_per_player: bool = True
+        self,
+        model: str | None = None,
+        limit: int | None = 10,
+        *,
+        best_per_player: bool = True,
+        room: str | None = None,
+        round_format: RoundFormat | None = None,
     ) -> list[Score]:
-        """The highest scores, for one model or all; by default each player's best only.
+        """The highest scores, for one model or all, one room or all; by default each player's
+        best only (per room and format). ``limit`` None means every row.
 
-        Ties go to whoever got there first.
+        Rounds of different formats are never ranked against each other: the scores come
+        grouped by format (the most played first), highest first within each, ties to whoever
+        got there first. See `standings` for the places.
         """
-        where = "WHERE model = ?" if model is not None else ""
-        params: tuple[Any, ...] = (model,) if model is not None else ()
+        return [
+            standing.score
+            for standing in self.standings(
+                model, limit, best_per_player=best_per_player, room=room, round_format=round_format
+            )[0]
+        ]
+
+    def standings(
+        self,
+        model: str | None = None,
+        limit: int | None = None,
+        *,
+        best_per_player: bool = True,
+        room: str | None = None,
+        round_format: RoundFormat | None = None,
+    ) -> tuple[list[Standing], int]:
+        """(the first ``limit`` standings, how many there are in all); see `top`."""
+        conditions, params = [], []
+        if model is not None:
+            conditions.append("model = ?")
+            params.append(model)
+        if room is not None:
+            conditions.append("room = ?")
+            params.append(room)
+        if round_format is not None:
+            conditions.append(_SAME_FORMAT)
+            params += _format_params(round_format)
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         columns = ", ".join(("id", *_COLUMNS))
         if best_per_player:
             sql = (
                 f"SELECT {columns} FROM ("
                 f"  SELECT *, row_number() OVER ("
-                f"    PARTITION BY player, model ORDER BY player_score DESC, played_at, id"
+                f"    PARTITION BY lower(player), room, {_FORMAT_COLUMNS}"
+                f"    ORDER BY player_score DESC, played_at, id"
                 f"  ) AS place FROM scores {where}"
-                f") WHERE place = 1 ORDER BY player_score DESC, played_at, id LIMIT ?"
+                f") WHERE place = 1"
             )
         else:
-            sql = (
-                f"SELECT {columns} FROM scores {where} "
-                "ORDER BY player_score DESC, played_at, id LIMIT ?"
-            )
+            sql = f"SELECT {columns} FROM scores {where}"
 
         def query(connection: sqlite3.Connection) -> list[Score]:
-            rows = connection.execute(sql, (*params, max(0, limit))).fetchall()
-            return [_score_from_row(row) for row in rows]
+            return [_score_from_row(row) for row in connection.execute(sql, params)]
 
-        return self._read(query, [])
+        scores = self._read(query, [])
+        groups: dict[RoundFormat, list[Score]] = {}
+        for score in scores:
+            groups.setdefault(score.round_format, []).append(score)
+        ordered: list[Standing] = []
+        # The most played format first: in a room, that is the room's own round.
+        for fmt in sorted(groups, key=lambda f: (-len(groups[f]), f)):
+            group = sorted(groups[fmt], key=lambda s: (-s.player_score, s.played_at, s.id or 0))
+            ordered += [Standing(place, score) for place, score in enumerate(group, 1)]
+        shown = ordered if limit is None else ordered[: max(0, limit)]
+        return shown, len(ordered)
 
     def rank(self, score: Score) -> tuple[int, int]:
-        """(place, players) of a recorded score among each player's best on its model."""
+        """(place, players) of a recorded score among each player's best of its format, in its
+        room."""
+        fmt = _format_params(score.round_format)
 
         def query(connection: sqlite3.Connection) -> tuple[int, int]:
             better = connection.execute(
-                "SELECT count(DISTINCT player) FROM scores WHERE model = ? AND player != ? AND "
+                f"SELECT count(DISTINCT lower(player)) FROM scores WHERE room = ? AND "
+                f"{_SAME_FORMAT} AND lower(player) != lower(?) AND "
                 "(player_score > ? OR (player_score = ? AND (played_at < ? OR "
                 "(played_at = ? AND id < ?))))",
                 (
-                    score.model,
+                    score.room,
+                    *fmt,
                     score.player,
                     score.player_score,
                     score.player_score,
@@ -408,7 +577,9 @@ class Leaderboard:
                 ),
             ).fetchone()[0]
             players = connection.execute(
-                "SELECT count(DISTINCT player) FROM scores WHERE model = ?", (score.model,)
+                f"SELECT count(DISTINCT lower(player)) FROM scores WHERE room = ? AND "
+                f"{_SAME_FORMAT}",
+                (score.room, *fmt),
             ).fetchone()[0]
             return int(better) + 1, max(int(players), 1)
 
@@ -437,9 +608,163 @@ class Leaderboard:
 
         return self._read(query, [])
 
-    def count(self) -> int:
-        """Rounds recorded in total."""
-        return self._read(lambda c: int(c.execute("SELECT count(*) FROM scores").fetchone()[0]), 0)
+    def count(self, room: str | None = None) -> int:
+        """Rounds recorded in total, or in one room."""
+        if room is None:
+            sql, params = "SELECT count(*) FROM scores", ()
+        else:
+            sql, params = "SELECT count(*) FROM scores WHERE room = ?", (room,)
+        return self._read(lambda c: int(c.execute(sql, params).fetchone()[0]), 0)
+
+    def last_id(self, room: str | None = None) -> int:
+        """The newest round's id (0 if none): a cheap way to notice a round was saved."""
+        sql = "SELECT coalesce(max(id), 0) FROM scores" + (" WHERE room = ?" * (room is not None))
+        params = () if room is None else (room,)
+        return self._read(lambda c: int(c.execute(sql, params).fetchone()[0]), 0)
+
+    def since(self, after_id: int, room: str | None = None) -> list[Score]:
+        """Rounds saved after ``after_id``, oldest first (the server logs each one)."""
+        columns = ", ".join(("id", *_COLUMNS))
+        where = "id > ?" + (" AND room = ?" * (room is not None))
+        params = (after_id,) if room is None else (after_id, room)
+
+        def query(connection: sqlite3.Connection) -> list[Score]:
+            rows = connection.execute(
+                f"SELECT {columns} FROM scores WHERE {where} ORDER BY id", params
+            )
+            return [_score_from_row(row) for row in rows]
+
+        return self._read(query, [])
+
+    # -- rooms --------------------------------------------------------------------------------
+
+    def _write(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``operation`` in one short write transaction."""
+
+        def run() -> T:
+            with self._connect(write=True) as connection:
+                self._prepare(connection)
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    result = operation(connection)
+                    connection.execute("COMMIT")
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+                return result
+
+        return self._attempt(run)
+
+    def claim_name(self, room: str, name: str, pid: int | None = None) -> bool:
+        """Hold ``name`` in ``room`` for the session ``pid``; False if another live session
+        holds it (names are unique per room, whatever their case).
+
+        A claim lapses when its session's process ends, so a visitor who reloads the page gets
+        their name back; sessions run on the server's machine, where the pid can be checked.
+        """
+        player = check_player_name(name)
+        key = player.casefold()
+        pid = os.getpid() if pid is None else pid
+
+        def claim(connection: sqlite3.Connection) -> bool:
+            holder = connection.execute(
+                "SELECT pid FROM room_names WHERE room = ? AND name_key = ?", (room, key)
+            ).fetchone()
+            if holder is not None and holder[0] != pid and _pid_alive(holder[0]):
+                return False
+            connection.execute(
+                "DELETE FROM room_names WHERE room = ? AND pid = ?", (room, pid)
+            )  # one name per session: a new name gives the old one back
+            connection.execute(
+                "INSERT OR REPLACE INTO room_names VALUES (?, ?, ?, ?, ?)",
+                (room, key, player, pid, now_iso()),
+            )
+            return True
+
+        return self._write(claim)
+
+    def release_names(self, room: str, pid: int | None = None) -> None:
+        """Give back the name a session held (when it ends)."""
+        pid = os.getpid() if pid is None else pid
+        self._write(
+            lambda c: c.execute("DELETE FROM room_names WHERE room = ? AND pid = ?", (room, pid))
+        )
+
+    def has_counted_round(self, room: str, player: str, fmt: RoundFormat) -> bool:
+        """Whether ``player`` has a round of ``fmt`` in ``room`` already (the next is practice)."""
+
+        def query(connection: sqlite3.Connection) -> bool:
+            return (
+                connection.execute(
+                    f"SELECT 1 FROM scores WHERE room = ? AND player = ? COLLATE NOCASE "
+                    f"AND {_SAME_FORMAT} LIMIT 1",
+                    (room, player, *_format_params(fmt)),
+                ).fetchone()
+                is not None
+            )
+
+        return self._read(query, False)
+
+    def update_room(
+        self, name: str, *, url: str, players: int, settings: str, open: bool = True
+    ) -> None:
+        """Record what the server knows about its room (the wall board reads it)."""
+        now = now_iso()
+
+        def upsert(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO rooms VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                "url = excluded.url, players = excluded.players, settings = excluded.settings, "
+                "updated_at = excluded.updated_at, open = excluded.open",
+                (name, url, players, settings, now, now, int(open)),
+            )
+
+        self._write(upsert)
+
+    def room(self, name: str | None = None) -> RoomStatus | None:
+        """The named room's status, or the most recently active room's; None if none."""
+
+        def query(connection: sqlite3.Connection) -> RoomStatus | None:
+            if not connection.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'rooms'"
+            ).fetchone()[0]:
+                return None
+            if name is None:
+                row = connection.execute(
+                    "SELECT * FROM rooms ORDER BY updated_at DESC LIMIT 1"
+                ).fetchone()
+            else:
+                row = connection.execute("SELECT * FROM rooms WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                return None
+            status = RoomStatus(*row[:6], open=bool(row[6]))
+            age_s = (datetime.now(UTC) - datetime.fromisoformat(status.updated_at)).total_seconds()
+            if status.open and age_s > ROOM_STALE_S:  # the server was killed
+                status = RoomStatus(*row[:6], open=False)
+            return status
+
+        return self._read(query, None)
+
+    def room_names_in_use(self) -> set[str]:
+        """Every room name the file knows (to pick a fresh default)."""
+
+        def query(connection: sqlite3.Connection) -> set[str]:
+            names = {str(r[0]) for r in connection.execute("SELECT DISTINCT room FROM scores")}
+            if connection.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'rooms'"
+            ).fetchone()[0]:
+                names |= {str(r[0]) for r in connection.execute("SELECT name FROM rooms")}
+            return names
+
+        return self._read(query, set())
+
+
+_FORMAT_COLUMNS = "model, questions, difficulty, seconds_per_question"
+_SAME_FORMAT = "model = ? AND questions = ? AND difficulty = ? AND seconds_per_question = ?"
+
+
+def _format_params(fmt: RoundFormat) -> tuple[Any, ...]:
+    return (fmt.model, fmt.questions, fmt.difficulty, fmt.seconds_per_question)
 
 
 def _score_from_row(row: tuple[Any, ...]) -> Score:

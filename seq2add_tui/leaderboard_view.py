@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from core.leaderboard import Leaderboard, LeaderboardError, Score
+from core.leaderboard import Leaderboard, LeaderboardError, Score, Standing
 from seq2add_tui.score_rows import score_cells
 
 
@@ -40,7 +40,7 @@ class LeaderboardView(Vertical):
         """Scores arrived from the database (or the reason they couldn't)."""
 
         view: LeaderboardView
-        scores: list[Score]
+        standings: list[Standing]
         error: str | None
         model: str | None
 
@@ -95,7 +95,7 @@ class LeaderboardView(Vertical):
     def _read(self, db_path: Path | str | None, model: str | None) -> None:
         try:
             with Leaderboard(db_path) as board:
-                scores = board.top(model, self.limit)
+                scores, _ = board.standings(model, self.limit)
             error = None
         except LeaderboardError as problem:
             scores, error = [], str(problem)
@@ -105,12 +105,14 @@ class LeaderboardView(Vertical):
         message.stop()
         if message.model != self.model:
             return  # an older request
-        self.scores = message.scores
+        self.scores = [standing.score for standing in message.standings]
         every_model = message.model is None
         self._set_columns(every_model)
         table = self.query_one(DataTable)
         highlight_row = None
-        for place, score in enumerate(message.scores, 1):
+        for standing in message.standings:
+            # Places count within a round format: a 40-question round isn't above 10-question ones.
+            place, score = standing.place, standing.score
             # Rich Text, not markup: a player named "[b]" must show as typed.
             mark = "bold" if score.id == self.highlight_id else ""
             if mark:
@@ -125,7 +127,7 @@ class LeaderboardView(Vertical):
         status.set_class(message.error is not None, "-error")
         if message.error is not None:
             status.update(Content(message.error))
-        elif not message.scores:
+        elif not message.standings:
             status.update("No scores yet: play a round to be the first.")
         else:
             status.update("")

@@ -73,8 +73,9 @@ def test_recorded_scores_come_back_ranked_with_each_players_best(tmp_path):
     ]
     every = board.top("notebook-perfect", best_per_player=False)
     assert [s.player_score for s in every] == [1_500, 1_400, 900]
-    assert [s.player for s in board.top()] == ["cy", "ann", "bob"]
-    assert board.top(limit=1)[0].player == "cy"
+    # Rounds against different models are different formats: grouped, most played first.
+    assert [s.player for s in board.top()] == ["ann", "bob", "cy"]
+    assert board.top(limit=1)[0].player == "ann"
     assert board.models() == [("notebook-perfect", 3), ("other", 1)]
     assert board.personal_best("ann", "notebook-perfect") == 1_500
     assert board.personal_best("zed", "notebook-perfect") is None
@@ -334,3 +335,108 @@ def test_quiz_refuses_a_bad_name_or_option_in_one_line(capsys):
     assert "outside 1–100 questions" in capsys.readouterr().err
     assert main(["quiz", "--difficulty", "insane"]) == 2
     assert "invalid choice: 'insane'" in capsys.readouterr().err
+
+
+# -- rooms -----------------------------------------------------------------------------------------
+
+
+def test_a_room_counts_each_players_first_round_of_its_format_once(tmp_path):
+    board = Leaderboard(tmp_path / "room.sqlite3")
+    first = board.record(score("Ada", 900, room="r1"), first_only=True)
+    assert first is not None and first.room == "r1"
+    # A replay, or the same name after a reload (any case), is practice: not saved.
+    assert board.record(score("ada", 2_000, room="r1"), first_only=True) is None
+    assert board.has_counted_round("r1", "ADA", first.round_format)
+    # Another room, or another format in the same room, counts on its own.
+    assert board.record(score("Ada", 700, room="r2"), first_only=True) is not None
+    assert board.record(score("Ada", 800, room="r1", questions=20), first_only=True) is not None
+    assert board.count("r1") == 2 and board.count() == 3
+
+
+def test_scores_rank_only_against_rounds_of_the_same_format(tmp_path):
+    board = Leaderboard(tmp_path / "room.sqlite3")
+    board.record(score("long", 6_650, room="r", questions=40))
+    for name, points in (("ann", 1_372), ("bob", 1_000), ("cy", 1_200)):
+        board.record(score(name, points, room="r"))
+    board.record(score("dee", 9_999, room="elsewhere"))
+    standings, total = board.standings(room="r")
+    assert total == 4
+    # The room's own (most played) format first, ranked within itself; the 40-question round
+    # is first of its own format, not first of the room.
+    assert [(s.place, s.score.player) for s in standings] == [
+        (1, "ann"),
+        (2, "cy"),
+        (3, "bob"),
+        (1, "long"),
+    ]
+    bob = board.top(room="r", limit=None)[2]
+    assert bob.player == "bob" and board.rank(bob) == (3, 3)
+    assert board.standings(room="r", limit=2) == (standings[:2], 4)
+
+
+def test_names_are_unique_in_a_room_while_their_session_runs(tmp_path):
+    board = Leaderboard(tmp_path / "room.sqlite3")
+    other = multiprocessing.get_context("spawn").Process(target=time.sleep, args=(30,))
+    other.start()
+    try:
+        assert board.claim_name("r", "Ada", pid=other.pid)
+        assert not board.claim_name("r", " ada ", pid=os.getpid())
+        assert board.claim_name("r2", "Ada", pid=os.getpid())  # another room
+        assert board.claim_name("r", "Ada", pid=other.pid)  # the holder may claim it again
+    finally:
+        other.kill()
+        other.join()
+    # The holder's process ended (a closed tab, a reload): the name is free again.
+    assert board.claim_name("r", "Ada", pid=os.getpid())
+    board.release_names("r")
+    assert board.claim_name("r", "ADA", pid=1)
+
+
+def test_a_room_reports_its_status_and_goes_stale_when_its_server_dies(tmp_path):
+    board = Leaderboard(tmp_path / "room.sqlite3")
+    assert board.room() is None
+    board.update_room("room-a", url="http://x:8000/", players=3, settings="10 questions")
+    status = board.room("room-a")
+    assert status is not None and status.players == 3 and status.open
+    assert board.room().name == "room-a"
+    assert "room-a" in board.room_names_in_use()
+    board.update_room("room-a", url="http://x:8000/", players=0, settings="", open=False)
+    assert not board.room("room-a").open
+
+
+def test_a_fresh_room_name_is_the_days_next_number():
+    from datetime import datetime
+
+    from core.leaderboard import room_name_for
+
+    day = datetime(2026, 12, 1)
+    assert room_name_for(day, set()) == "room-2026-12-01-1"
+    assert room_name_for(day, {"room-2026-12-01-1", "room-2026-12-01-2"}) == "room-2026-12-01-3"
+
+
+def test_a_version_1_file_gains_rooms_and_keeps_its_rounds(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    connection = sqlite3.connect(path)
+    connection.executescript(
+        """
+        CREATE TABLE scores (id INTEGER PRIMARY KEY, player TEXT NOT NULL, model TEXT NOT NULL,
+            problem TEXT NOT NULL, player_score INTEGER NOT NULL, model_score INTEGER NOT NULL,
+            player_correct INTEGER NOT NULL, model_correct INTEGER NOT NULL,
+            questions INTEGER NOT NULL, difficulty TEXT NOT NULL,
+            seconds_per_question REAL NOT NULL, duration_s REAL NOT NULL,
+            played_at TEXT NOT NULL);
+        INSERT INTO scores VALUES (1, 'old', 'm', 'p', 5, 4, 1, 1, 10, 'full', 20, 3, '2025');
+        PRAGMA user_version = 1;
+        """
+    )
+    connection.close()
+    path.chmod(0o444)
+    try:
+        if not os.access(path, os.W_OK):  # root writes anyway
+            assert [s.room for s in Leaderboard(path).top()] == [""]  # read as it is
+    finally:
+        path.chmod(0o644)
+    board = Leaderboard(path)
+    assert [(s.player, s.room) for s in board.top()] == [("old", "")]
+    board.record(score("new", room="r"))
+    assert board.count("r") == 1 and board.count() == 2
