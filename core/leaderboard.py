@@ -165,12 +165,12 @@ class Score:
     seconds_per_question: float
     duration_s: float
     """Seconds the player spent answering, in total."""
-    room: str = ""
-    """The ``seq2add serve --room`` the round was played in; empty outside one."""
     played_at: str = ""
     """ISO UTC time the round ended (filled in on recording if empty)."""
     id: int | None = None
     """Row id once recorded."""
+    room: str = ""
+    """The ``seq2add serve --room`` the round was played in; empty outside one."""
 
     @property
     def outcome(self) -> str:

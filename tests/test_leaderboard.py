@@ -285,9 +285,10 @@ def test_leaderboard_command_prints_json_and_tables(tmp_path, capsys):
     Leaderboard(db).record(score("bob", 900, model="other"))
     assert main(["leaderboard", "--json", "--db", str(db)]) == 0
     rows = json.loads(capsys.readouterr().out)
+    # Against different models: two formats, each with its own first place.
     assert [(r["rank"], r["player"], r["outcome"]) for r in rows] == [
         (1, "ann", "won"),
-        (2, "bob", "lost"),
+        (1, "bob", "lost"),
     ]
     assert main(["--db", str(db), "leaderboard", "--model", "other", "--json"]) == 0
     assert [r["player"] for r in json.loads(capsys.readouterr().out)] == ["bob"]
@@ -296,6 +297,28 @@ def test_leaderboard_command_prints_json_and_tables(tmp_path, capsys):
     assert "ann" in out and "1,500" in out and "Top scores on every model" in out
     assert main(["leaderboard", "--db", str(tmp_path / "none.sqlite3")]) == 0
     assert "No scores on every model yet" in capsys.readouterr().out
+
+
+def test_leaderboard_command_lists_a_room_in_full_and_says_when_it_truncates(tmp_path, capsys):
+    db = tmp_path / "scores.sqlite3"
+    board = Leaderboard(db)
+    for number in range(36):
+        board.record(score(f"p{number}", 1_000 + number, room="workshop"))
+    board.record(score("outsider", 9_999, room="other"))
+    assert main(["leaderboard", "--db", str(db), "--room", "workshop", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 36 and rows[0]["player"] == "p35" and rows[0]["room"] == "workshop"
+    assert main(["leaderboard", "--db", str(db), "--room", "workshop", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("rank,player,player_score") and len(lines) == 37
+    in_room = ["leaderboard", "--db", str(db), "--room", "workshop"]
+    assert main([*in_room, "--csv", "--limit", "5"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 6
+    assert main(["leaderboard", "--db", str(db), "--room", "workshop"]) == 0
+    out = capsys.readouterr().out
+    assert "showing 10 of 36" in out and "outsider" not in out
+    assert main(["leaderboard", "--db", str(db), "--json", "--format", "csv"]) == 2
+    assert "choose one output format" in capsys.readouterr().err
 
 
 def test_leaderboard_command_explains_a_bad_file_in_one_line(tmp_path, capsys):

@@ -74,7 +74,7 @@ def quiz_app(opponent, tmp_path, clock=None, **options) -> QuizApp:
     )
 
 
-def earlier_score(player: str, points: int) -> Score:
+def earlier_score(player: str, points: int, questions: int = 10, seconds: float = 20.0) -> Score:
     return Score(
         player,
         "notebook-perfect",
@@ -83,9 +83,9 @@ def earlier_score(player: str, points: int) -> Score:
         1_350,
         8,
         10,
-        10,
+        questions,
         "full",
-        20.0,
+        seconds,
         40.0,
         "2026-01-01T12:00:00+00:00",
     )
@@ -284,7 +284,8 @@ async def test_levels_the_opponent_cannot_play_are_not_offered(tmp_path):
 
 @pilot_test
 async def test_the_leaderboard_view_marks_the_round_just_played(opponent, tmp_path):
-    Leaderboard(tmp_path / "scores.sqlite3").record(earlier_score("zed", 5_000))
+    # Ranked against a round of the same format (one question, 10 s).
+    Leaderboard(tmp_path / "scores.sqlite3").record(earlier_score("zed", 5_000, 1, 10.0))
     app = quiz_app(opponent, tmp_path, questions=1)
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one(QuizPanel)
