@@ -47,6 +47,7 @@ class QuizApp(App[None]):
         *,
         player: str | None = None,
         web_session: bool = False,
+        ssh_session: bool = False,
         db_path: Path | None = None,
         questions: int = DEFAULT_QUESTIONS,
         seconds: float = DEFAULT_SECONDS,
@@ -68,6 +69,12 @@ class QuizApp(App[None]):
         shows its keys itself, and the footer rebuilds on every focus change, which costs more
         per answer than the rest of the screen) and a steady cursor.
         """
+        self.ssh_session = ssh_session
+        """One SSH connection's session under ``seq2add ssh``.
+
+        Like a browser's, it opens on the lobby (``player`` is the SSH login name, filled in)
+        and, like it, spares the shared server's CPU (no footer, a steady cursor).
+        """
         self.db_path = db_path
         """The leaderboard file; None for ``$SEQ2ADD_DB`` or the per-user default."""
         self._quit_asked_at = -QUIT_AGAIN_S
@@ -81,22 +88,27 @@ class QuizApp(App[None]):
             seed=seed,
             clock=clock,
             # A blinking cursor repaints twice a second in every idle session on the server.
-            cursor_blink=cursor_blink and not web_session,
-            suggest_name=not web_session,
+            cursor_blink=cursor_blink and not self.remote,
+            suggest_name=not self.remote,
         )
+
+    @property
+    def remote(self) -> bool:
+        """A session a server started for someone elsewhere (a browser or an SSH connection)."""
+        return self.web_session or self.ssh_session
 
     def compose(self) -> ComposeResult:
         yield Header(icon=ICON)
         yield QuizPanel(id="quiz", **self._panel_options)
-        if not self.web_session:
+        if not self.remote:
             yield Footer()
 
     def on_mount(self) -> None:
         panel = self.query_one(QuizPanel)
         panel.set_opponent(self.predictor)
-        if not self.web_session and panel.player:
+        if not self.remote and panel.player:
             panel.start_round()
-        if self.web_session:
+        if self.remote:
             self._server_pid = os.getppid()
             self.set_interval(1.0, self._leave_if_server_gone)
         self.call_after_refresh(freeze_startup_objects)
@@ -136,7 +148,7 @@ class QuizApp(App[None]):
         never telling the server it ended. Scores are committed as each round ends, so there
         is nothing left to save by then.
         """
-        if self.web_session and self._exit_deadline is None:
+        if self.remote and self._exit_deadline is None:
             self._exit_deadline = threading.Timer(EXIT_GRACE_S, os._exit, args=(0,))
             self._exit_deadline.daemon = True
             self._exit_deadline.start()

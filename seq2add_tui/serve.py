@@ -10,7 +10,6 @@ from __future__ import annotations
 import shlex
 import socket
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ TITLE = "seq2add — beat the model"
 ROOM_FULL = "The room is full ({players} playing, the most this server allows). Try again soon."
 
 
-def quiz_command(
+def quiz_argv(
     model_folder: Path,
     *,
     db_path: Path,
@@ -32,15 +31,16 @@ def quiz_command(
     difficulty: str,
     seed: int | None = None,
     python: str | None = None,
-) -> str:
-    """The shell command textual-serve runs for each visitor."""
-    argv: Sequence[str] = (
+    session: str = "--web-session",
+) -> list[str]:
+    """The quiz process one visitor gets: ``session`` says how they reach it (web or SSH)."""
+    argv = [
         python or sys.executable,
         "-m",
         "seq2add_tui",
         "quiz",
         str(model_folder.resolve()),
-        "--web-session",
+        session,
         "--db",
         str(db_path.expanduser().resolve()),
         "--questions",
@@ -49,12 +49,17 @@ def quiz_command(
         f"{seconds:g}",
         "--difficulty",
         difficulty,
-    )
+    ]
     if seed is not None:
-        argv = (*argv, "--seed", str(seed))
+        argv += ["--seed", str(seed)]
+    return argv
+
+
+def quiz_command(model_folder: Path, **options: Any) -> str:
+    """The shell command textual-serve runs for each visitor (see `quiz_argv`)."""
     # textual-serve runs this through /bin/sh; exec makes the quiz the server's own child, so a
     # session can tell when the server is gone (QuizApp watches its parent).
-    return "exec " + shlex.join(argv)
+    return "exec " + shlex.join(quiz_argv(model_folder, **options))
 
 
 def lan_address() -> str | None:

@@ -46,6 +46,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     # What `seq2add serve` runs per browser: see QuizApp's web_session.
     quiz.add_argument("--web-session", action="store_true", help=argparse.SUPPRESS)
+    # What `seq2add ssh` runs per connection: see QuizApp's ssh_session.
+    quiz.add_argument("--ssh-session", action="store_true", help=argparse.SUPPRESS)
     db_option(quiz)
     models_dir_option(quiz)
 
@@ -61,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         predictor,
         player=name,
         web_session=args.web_session,
+        ssh_session=args.ssh_session,
         db_path=db_path(args),
         questions=args.questions,
         seconds=args.seconds,
