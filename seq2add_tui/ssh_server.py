@@ -349,24 +349,28 @@ async def stop_server(acceptor: asyncssh.SSHAcceptor, room: Room) -> None:
     await asyncio.gather(*(session.close(CLOSED) for session in list(room.sessions)))
 
 
-def run(room: Room, host: str, host_key_path: Path, opponent: str, echo=print) -> None:
+def run(room: Room, host: str, host_key_path: Path, opponent: str) -> None:
     """Serve until Ctrl+C or SIGTERM; OSError if the address can't be used."""
+
+    def echo(line: str) -> None:
+        print(line, flush=True)
+
     key, new = load_host_key(host_key_path)
     what = "made a new host key" if new else "host key"
     echo(f"seq2add ssh: {what} {host_key_path}")
     echo(f"  fingerprint {key.get_fingerprint()} (players can check it on first connect)")
 
     async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
         acceptor = await start_server(room, host, key)
         room.port = acceptor.get_port() or room.port
         echo(f"Serving the seq2add quiz against {opponent}: ssh -p {room.port} NAME@{host}")
         if host not in ("127.0.0.1", "localhost", "::1"):
             echo("Anyone who can reach this address can play (no password; nothing but the quiz).")
         echo(f"Up to {room.max_players} players at once. Press Ctrl+C to stop.")
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
         await stop.wait()
         echo(f"Stopping: closing {room.players} session(s).")
         await stop_server(acceptor, room)

@@ -253,7 +253,7 @@ def test_models_dir_may_come_before_the_command(capsys, library):
     assert code == 0 and [entry["name"] for entry in json.loads(out)] == ["tiny"]
 
 
-@pytest.mark.parametrize("command", ["quiz", "serve"])
+@pytest.mark.parametrize("command", ["quiz", "serve", "ssh"])
 def test_a_level_the_model_cannot_play_is_refused_before_starting(capsys, command):
     code, _, err = run(capsys, command, "long-addition", "--difficulty", "easy")
     assert code == 2 and err.count("\n") == 1

@@ -6,7 +6,11 @@ import asyncio
 import contextlib
 import fcntl
 import os
+import signal
+import socket
 import struct
+import subprocess
+import sys
 import termios
 import time
 from pathlib import Path
@@ -223,3 +227,22 @@ def test_the_host_key_is_made_once_and_kept(tmp_path):
     assert (made, made_again) == (True, False)
     assert first.get_fingerprint() == again.get_fingerprint()
     assert os.stat(path).st_mode & 0o777 == 0o600
+
+
+def test_the_command_prints_the_fingerprint_and_stops_on_ctrl_c(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "seq2add_tui", "ssh", "--port", str(port)]
+    command += ["--host-key", str(tmp_path / "key"), "--db", str(tmp_path / "board.sqlite3")]
+    fingerprints = []
+    for _ in range(2):
+        server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        lines = [server.stdout.readline() for _ in range(3)]
+        fingerprints += [line.split()[1] for line in lines if "fingerprint SHA256:" in line]
+        assert f"ssh -p {port} NAME@127.0.0.1" in lines[2]
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 0
+        server.stdout.close()
+    assert "made a new host key" in lines[0] or fingerprints[0] == fingerprints[1]
+    assert len(fingerprints) == 2 and fingerprints[0] == fingerprints[1]

@@ -23,6 +23,7 @@ from seq2add_tui.cli import (
     predict,
     quiz,
     serve,
+    ssh,
     train,
     tutorial,
 )
@@ -44,6 +45,7 @@ SUBCOMMANDS = {
     "quiz": quiz,
     "leaderboard": leaderboard,
     "serve": serve,
+    "ssh": ssh,
 }
 """Each subcommand's module, in the order `seq2add --help` lists them."""
 
