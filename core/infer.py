@@ -71,27 +71,55 @@ Tensor = np.ndarray
 Weights = list[np.ndarray]
 
 
+def _sigmoid_in_place(x: np.ndarray) -> None:
+    x *= 0.5
+    np.tanh(x, out=x)
+    x += 1.0
+    x *= 0.5
+
+
 def _run_lstm(config: dict[str, Any], weights: Weights, x: Tensor, **_: Any) -> list[Tensor]:
     kernel, recurrent, bias = weights if len(weights) == 3 else (*weights, None)
     units = recurrent.shape[0]
     act = _activation(config, "activation")
     recurrent_act = _activation(config, "recurrent_activation")
+    # Keras' defaults (tanh, sigmoid) get a path that updates the gates in place: a 10,000-question
+    # accuracy map spends most of its time here, and temporaries cost as much as the products.
+    fused = act is np.tanh and recurrent_act is _sigmoid
     steps = x.shape[1]
-    projected = x @ kernel  # every step's input projection at once
-    if bias is not None:
-        projected += bias
+    if x.strides[1] == 0:  # a RepeatVector's output: every step's projection is the same
+        projected = x[:, 0] @ kernel
+        if bias is not None:
+            projected += bias
+        projected = np.broadcast_to(projected[:, None, :], (x.shape[0], steps, projected.shape[-1]))
+    else:
+        projected = x @ kernel  # every step's input projection at once
+        if bias is not None:
+            projected += bias
     h = np.zeros((x.shape[0], units), x.dtype)
     c = np.zeros_like(h)
     outputs = np.empty((x.shape[0], steps, units), x.dtype)
     order = range(steps - 1, -1, -1) if config.get("go_backwards") else range(steps)
     for t_out, t in enumerate(order):
-        z = projected[:, t] + h @ recurrent
-        i = recurrent_act(z[:, :units])
-        f = recurrent_act(z[:, units : 2 * units])
-        g = act(z[:, 2 * units : 3 * units])
-        o = recurrent_act(z[:, 3 * units :])
-        c = f * c + i * g
-        h = o * act(c)
+        z = h @ recurrent
+        z += projected[:, t]
+        if fused:
+            _sigmoid_in_place(z[:, : 2 * units])
+            _sigmoid_in_place(z[:, 3 * units :])
+            g = z[:, 2 * units : 3 * units]
+            np.tanh(g, out=g)
+            c *= z[:, units : 2 * units]
+            g *= z[:, :units]
+            c += g
+            h = np.tanh(c)
+            h *= z[:, 3 * units :]
+        else:
+            i = recurrent_act(z[:, :units])
+            f = recurrent_act(z[:, units : 2 * units])
+            g = act(z[:, 2 * units : 3 * units])
+            o = recurrent_act(z[:, 3 * units :])
+            c = f * c + i * g
+            h = o * act(c)
         outputs[:, t_out] = h
     result = outputs if config.get("return_sequences") else h
     if config.get("return_state"):
@@ -116,7 +144,8 @@ def _run_time_distributed(
 
 
 def _run_repeat(config: dict[str, Any], weights: Weights, x: Tensor, **_: Any) -> list[Tensor]:
-    return [np.repeat(x[:, None, :], int(config["n"]), axis=1)]
+    # A read-only view with a zero stride: an LSTM reading it projects one step, not n.
+    return [np.broadcast_to(x[:, None, :], (x.shape[0], int(config["n"]), x.shape[-1]))]
 
 
 def _run_attention(
@@ -129,7 +158,10 @@ def _run_attention(
     scores = query @ np.swapaxes(key, 1, 2)
     if weights:  # use_scale=True adds one learned scale
         scores = scores * weights[0]
-    return [_softmax(scores) @ value]
+    distribution = _softmax(scores)
+    # The second output is what Keras returns with return_attention_scores=True: which encoder
+    # steps each decoder step read from (core.probe draws it).
+    return [distribution @ value, distribution]
 
 
 def _run_concatenate(
@@ -327,6 +359,11 @@ class NumpyNetwork:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Forward pass on (n, steps, symbols) one-hot inputs."""
+        return self.forward(x)[(self.output_name, 0)]
+
+    def forward(self, x: np.ndarray) -> dict[tuple[str, int], np.ndarray]:
+        """Every layer's outputs, keyed by (layer name, output index), for a forward pass on
+        (n, steps, symbols) one-hot inputs; the probe reads attention weights from it."""
         values: dict[tuple[str, int], np.ndarray] = {("input", 0): x}
         for node in self.nodes:
             args = [values[ref] for ref in node.inputs]
@@ -334,7 +371,12 @@ class NumpyNetwork:
             outputs = _RUNNERS[node.class_name](node.config, node.weights, arg)
             for index, output in enumerate(outputs):
                 values[(node.name, index)] = output
-        return values[(self.output_name, 0)]
+        return values
+
+    @property
+    def attention_name(self) -> str | None:
+        """The name of the network's (first) Attention layer, or None if it has none."""
+        return next((node.name for node in self.nodes if node.class_name == "Attention"), None)
 
 
 # -- reading weights -------------------------------------------------------------------------------
@@ -411,6 +453,10 @@ class Predictor:
         self.name = name
         """The model's name in the library, if it has one."""
         self._identity = np.eye(spec.alphabet_size, dtype=np.float32)
+
+    def one_hot(self, inputs: np.ndarray) -> np.ndarray:
+        """(n, input_length, alphabet) float32 one-hot vectors of (n, input_length) symbol ids."""
+        return np.take(self._identity, inputs, axis=0)
 
     def probabilities(self, inputs: np.ndarray, batch_size: int = 4096) -> np.ndarray:
         """(n, output_length, alphabet) probabilities for (n, input_length) symbol ids."""
