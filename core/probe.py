@@ -90,7 +90,7 @@ class ProbeResult:
             "correct": self.correct,
             "input_characters": list(self.input_characters),
             "answer_characters": list(self.answer_characters),
-            "confidence": [round(p, 6) for p in self.confidence],
+            "character_confidence": [round(p, 6) for p in self.confidence],
             "alternatives": [
                 [{"symbol": a.symbol, "probability": round(a.probability, 6)} for a in choices]
                 for choices in self.alternatives

@@ -97,7 +97,7 @@ def test_a_plain_seq2seq_model_says_it_has_no_attention(tiny_run):
     assert result.attention is None and not result.has_attention
     data = result.to_dict()
     assert data["attention"] is None and data["attention_note"] == NO_ATTENTION_NOTE
-    assert len(data["confidence"]) == tiny_run.spec.output_length
+    assert len(data["character_confidence"]) == tiny_run.spec.output_length
 
 
 def test_two_term_maps_go_by_digit_counts_when_wide_and_spread_questions_evenly():

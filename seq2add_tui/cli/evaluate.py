@@ -23,6 +23,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     evaluate.add_argument("--seed", type=positive_int, default=None, metavar="S")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument(
+        "--map",
+        action="store_true",
+        help="also map exact-match by operands (or terms × largest operand), worst cells listed",
+    )
     models_dir_option(evaluate)
 
 
@@ -34,6 +39,11 @@ def run(args: argparse.Namespace) -> int:
     predictor = load_predictor(args.model, models_dir(args))
     seed = DEFAULT_EVALUATION_SEED if args.seed is None else args.seed
     scores = evaluate(predictor.probabilities, predictor.spec, args.samples, seed)
+    accuracy_map = None
+    if args.map:
+        from seq2add_tui.cli.explain import map_for
+
+        accuracy_map = map_for(predictor, args.samples, seed)
     if args.json:
         print_json(
             {
@@ -41,8 +51,13 @@ def run(args: argparse.Namespace) -> int:
                 "problem": predictor.spec.describe(),
                 "seed": seed,
                 **scores.to_dict(),
+                **({"map": accuracy_map.to_dict()} if accuracy_map else {}),
             }
         )
     else:
         print_evaluation(scores, title=f"{predictor.name}: {predictor.spec.describe()}")
+        if accuracy_map:
+            from seq2add_tui.cli.explain import print_map
+
+            print_map(accuracy_map)
     return 0

@@ -18,6 +18,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     # option; predict has no option that starts with a digit, so let every "-digit" be an EXPR.
     predict._negative_number_matcher = re.compile(r"-\s*\d")
     predict.add_argument("--json", action="store_true", help="print a JSON list")
+    predict.add_argument(
+        "--explain",
+        action="store_true",
+        help="show each answer's top-3 alternatives per character and where attention looked",
+    )
     models_dir_option(predict)
 
 
@@ -26,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
 
     predictor = load_predictor(args.model, models_dir(args))
     answers = predictor.answer_many(args.expressions)
+    if args.explain:
+        from seq2add_tui.cli.explain import explain
+
+        return explain(predictor, answers, as_json=args.json)
     if args.json:
         print_json(
             [

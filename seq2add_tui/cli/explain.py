@@ -1,0 +1,62 @@
+"""`predict --explain` and `evaluate --map`: what the probe and the accuracy map show, as text or
+JSON (kept apart from predict and evaluate, whose plain output is their own)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from seq2add_tui.cli.common import print_json
+
+if TYPE_CHECKING:
+    from core.accuracy_map import AccuracyMap
+    from core.infer import Answer, Predictor
+
+
+def explain(predictor: Predictor, answers: list[Answer], *, as_json: bool) -> int:
+    """Probe each answered expression and print what it shows."""
+    from core.probe import probe_many
+    from seq2add_tui.console import console
+    from seq2add_tui.inspection import probe_renderable
+
+    results = probe_many(predictor, [answer.expression for answer in answers])
+    if as_json:
+        print_json(
+            [
+                {
+                    "expression": answer.expression,
+                    "answer": answer.text,
+                    "confidence": round(math.prod(answer.confidence), 6),
+                    "expected": str(answer.expected),
+                    **result.to_dict(),
+                }
+                for answer, result in zip(answers, results, strict=True)
+            ]
+        )
+        return 0
+    for index, result in enumerate(results):
+        if index:
+            console.print()
+        console.print(probe_renderable(result))
+    return 0
+
+
+def map_for(predictor: Predictor, samples: int, seed: int) -> AccuracyMap:
+    """The accuracy map of ``samples`` questions (``evaluate --samples`` sizes both)."""
+    from core.accuracy_map import accuracy_map
+
+    result = accuracy_map(predictor, samples, seed)
+    assert result is not None  # only a cancelled map is None
+    return result
+
+
+def print_map(result: AccuracyMap) -> None:
+    """The map's grid, its summary and its worst cells."""
+    from seq2add_tui.console import console
+    from seq2add_tui.inspection import accuracy_grid, map_summary, worst_cells_text
+
+    console.print()
+    console.print(f"[bold]Accuracy map[/] · {map_summary(result)}")
+    console.print(accuracy_grid(result))
+    console.print("[bold]Worst cells[/]")
+    console.print(worst_cells_text(result))
