@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -27,6 +27,32 @@ _MAX_ATTEMPTS = 200
 _RANDOM_ATTEMPTS = 8
 """Redraws that pick divisors from the running value; later ones plan divisions first, which
 finds the rare chains (64/4/4/4 within 4–64) that random picks almost never hit."""
+
+SAMPLINGS = {
+    "value": "every operand uniform over the range: for 0–999, one-digit numbers are 1%",
+    "length": "each operand's digit count uniform first, then the value among that many digits",
+    "mixed:P": "each expression length-balanced with probability P (e.g. mixed:0.5), else by value",
+}
+"""How operands are drawn. By value, short numbers almost never appear in a wide range, so a
+model trained and measured that way can be wrong on ``7+8`` and still score 99.9%."""
+
+
+def length_share(sampling: str) -> float:
+    """The fraction of expressions drawn length-balanced: 0 for ``value``, 1 for ``length``,
+    P for ``mixed:P``. Raises SpecError naming ``sampling`` for anything else."""
+    text = str(sampling).strip()
+    if text == "value":
+        return 0.0
+    if text == "length":
+        return 1.0
+    match = re.fullmatch(r"mixed:(\d*\.?\d+)", text)
+    if match and 0 <= float(match.group(1)) <= 1:
+        return float(match.group(1))
+    raise SpecError(
+        "sampling",
+        f"sampling must be value, length or mixed:P with P from 0 to 1 (e.g. mixed:0.5), "
+        f"not {text[:20]!r}.",
+    )
 
 
 @dataclass(frozen=True)
@@ -91,8 +117,12 @@ def generate(
     one_hot: bool = False,
     largest_per_row: np.ndarray | None = None,
     max_terms_per_row: np.ndarray | None = None,
+    sampling: str = "value",
 ) -> Batch:
     """Draw ``n`` problems of ``spec``; the same seed gives the same batch.
+
+    ``sampling`` (see `SAMPLINGS`) says how operands are drawn; ``value`` draws exactly what it
+    always did for a seed, so old recipes reproduce.
 
     ``largest_per_row`` and ``max_terms_per_row`` cap individual rows below the spec's own limits,
     which is how a training curriculum mixes easy problems in without changing the encoding.
@@ -102,6 +132,7 @@ def generate(
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise SpecError("samples", f"the number of samples must be a whole number ≥ 1, not {n!r}.")
     n = int(n)
+    share = length_share(sampling)
     check_memory(spec, n, one_hot=one_hot)
     highs = term_highs = None
     if largest_per_row is not None:
@@ -134,6 +165,7 @@ def generate(
             streams[index],
             None if highs is None else highs[rows],
             None if term_highs is None else term_highs[rows],
+            share,
         )
 
     if len(starts) == 1:
@@ -163,6 +195,7 @@ def _fill_rows(
     rng: np.random.Generator,
     highs: np.ndarray | None,
     term_highs: np.ndarray | None,
+    share: float = 0.0,
 ) -> None:
     """Draw, evaluate and render one chunk of ``batch`` in place."""
     spec = batch.spec
@@ -178,6 +211,7 @@ def _fill_rows(
             None if highs is None else highs[pending],
             None if term_highs is None else term_highs[pending],
             planned_divisions=attempt >= _RANDOM_ATTEMPTS,
+            share=share,
         )
         ok = drawn[4]
         done = pending[ok]
@@ -202,11 +236,13 @@ def _draw(
     highs: np.ndarray | None,
     term_highs: np.ndarray | None,
     planned_divisions: bool = False,
+    share: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Draw one attempt per row and compute its answer with * and / before + and -.
 
     Returns operands, operator codes, term counts, answers and which rows are valid (a division
-    may find no whole divisor; those rows are drawn again).
+    may find no whole divisor; those rows are drawn again). A ``share`` of the rows have their
+    operands (divisors included) drawn length-balanced.
     """
     width = spec.max_terms
     top_terms = spec.max_terms if term_highs is None else term_highs
@@ -219,6 +255,11 @@ def _draw(
         operands = rng.integers(spec.smallest, spec.largest + 1, size=(m, width))
     else:
         operands = rng.integers(spec.smallest, highs[:, None] + 1, size=(m, width))
+    balanced = _balanced_rows(rng, m, share)
+    if balanced is not None:
+        operands[balanced] = length_balanced(
+            rng, spec.smallest, highs[balanced, None], (int(balanced.sum()), width)
+        )
     allowed = np.array([OPERATORS.index(op) for op in spec.operators], np.uint8)
     if len(allowed) == 1:
         codes = np.full((m, width - 1), allowed[0], np.uint8)
@@ -230,16 +271,54 @@ def _draw(
         codes[past_end[:, 1:]] = NO_OPERATOR
     ok = np.ones(m, bool)
     if planned_divisions and "/" in spec.operators:
-        _plan_divisions(spec, rng, operands, codes, highs, ok)
+        _plan_divisions(spec, rng, operands, codes, highs, ok, balanced)
         answers = _evaluate_with_precedence(spec, None, operands, codes, n_terms, None, ok)
     elif "*" in spec.operators or "/" in spec.operators:
-        answers = _evaluate_with_precedence(spec, rng, operands, codes, n_terms, highs, ok)
+        answers = _evaluate_with_precedence(
+            spec, rng, operands, codes, n_terms, highs, ok, balanced
+        )
     else:  # only + and -: a signed sum, and absent terms are already 0
         answers = operands[:, 0].copy()
         for j in range(1, width):
             minus = codes[:, j - 1] == OPERATORS.index("-")
             answers += np.where(minus, -operands[:, j], operands[:, j])
     return operands, codes, n_terms, answers, ok
+
+
+def _balanced_rows(rng: np.random.Generator, m: int, share: float) -> np.ndarray | None:
+    """Which of ``m`` rows are drawn length-balanced (None: none of them, and no draw made, so
+    value sampling stays what it always was for a seed)."""
+    if share <= 0:
+        return None
+    if share >= 1:
+        return np.ones(m, bool)
+    return rng.random(m) < share
+
+
+def length_balanced(
+    rng: np.random.Generator, low: int | np.ndarray, high: int | np.ndarray, shape: tuple
+) -> np.ndarray:
+    """Integers in [low, high] whose digit count is uniform over the counts the range allows,
+    each value then uniform among the numbers of that many digits (0 counts as one digit)."""
+    low = np.broadcast_to(np.asarray(low, np.int64), shape)
+    high = np.broadcast_to(np.asarray(high, np.int64), shape)
+    fewest, most = _digit_counts(low), _digit_counts(high)
+    digits = fewest + (rng.random(shape) * (most - fewest + 1)).astype(np.int64)
+    digits = np.minimum(digits, most)
+    first = np.where(digits == 1, 0, _POW10[digits - 1])
+    return rng.integers(np.maximum(low, first), np.minimum(high, _POW10[digits] - 1) + 1)
+
+
+def _mixed_draw(
+    rng: np.random.Generator, low: np.ndarray, high: np.ndarray, balanced: np.ndarray | None
+) -> np.ndarray:
+    """One integer in [low, high] per row: length-balanced on ``balanced`` rows, else uniform."""
+    values = rng.integers(low, high + 1)
+    if balanced is not None and balanced.any():
+        values[balanced] = length_balanced(
+            rng, low[balanced], high[balanced], values[balanced].shape
+        )
+    return values
 
 
 def _plan_divisions(
@@ -249,6 +328,7 @@ def _plan_divisions(
     codes: np.ndarray,
     highs: np.ndarray,
     ok: np.ndarray,
+    balanced: np.ndarray | None = None,
 ) -> None:
     """Choose each group's divisors first, then make its first operand a multiple of them all.
 
@@ -278,7 +358,10 @@ def _plan_divisions(
         room = budget[here] // floor ** np.maximum(remaining[here, j] - 1, 0)
         possible = room >= floor
         ok[np.flatnonzero(here)[~possible]] = False
-        divisors = rng.integers(floor, np.maximum(room, floor) + 1)
+        top = np.maximum(room, floor)
+        divisors = _mixed_draw(
+            rng, np.full(len(top), floor), top, None if balanced is None else balanced[here]
+        )
         operands[here, j] = divisors
         budget[here] //= divisors
     product = np.ones(m, np.int64)
@@ -289,7 +372,16 @@ def _plan_divisions(
         high = highs[first] // product[first]
         fits = low <= high
         ok[np.flatnonzero(first)[~fits]] = False
-        operands[first, j] = product[first] * rng.integers(low, np.maximum(high, low) + 1)
+        multiplier = rng.integers(low, np.maximum(high, low) + 1)
+        if balanced is not None and balanced[first].any():
+            # the first operand's length balanced: a balanced value, rounded up to a multiple
+            lengthy = balanced[first] & fits
+            step = product[first][lengthy]
+            value = length_balanced(
+                rng, step * low[lengthy], step * high[lengthy], (int(lengthy.sum()),)
+            )
+            multiplier[lengthy] = -(-value // step)
+        operands[first, j] = product[first] * multiplier
         product[first] = 1
 
 
@@ -301,6 +393,7 @@ def _evaluate_with_precedence(
     n_terms: np.ndarray,
     highs: np.ndarray | None,
     ok: np.ndarray,
+    balanced: np.ndarray | None = None,
 ) -> np.ndarray:
     """Answers with * and / before + and -, every division whole.
 
@@ -317,7 +410,13 @@ def _evaluate_with_precedence(
         code = codes[:, j - 1]
         divide = active & (code == OPERATORS.index("/"))
         if divide.any() and rng is not None and highs is not None:
-            divisors, found = _pick_divisors(spec, rng, group[divide], highs[divide])
+            divisors, found = _pick_divisors(
+                spec,
+                rng,
+                group[divide],
+                highs[divide],
+                None if balanced is None else balanced[divide],
+            )
             operands[divide, j] = divisors
             ok[divide] &= found
         elif divide.any():
@@ -375,16 +474,61 @@ def all_problems(spec: ProblemSpec, limit: int = 200_000) -> Batch | None:
     return Batch(spec, operands, codes, n_terms, answers, inputs, targets)
 
 
+SMALL_OPERAND = 20
+"""Operands up to this are the sums people type first (9+3, 11+9): scored on their own."""
+
+
+def small_problems(spec: ProblemSpec, limit: int, seed: int | np.random.Generator) -> Batch | None:
+    """Questions of ``spec`` whose operands are all ≤ `SMALL_OPERAND`: every one, once, when
+    there are at most ``limit`` (counted before divisions are checked whole), else ``limit``
+    drawn with ``seed``. None when the spec has no such operands."""
+    top = min(SMALL_OPERAND, spec.largest)
+    if spec.smallest > top:
+        return None
+    try:
+        small = replace(spec, largest=top)
+    except SpecError:  # e.g. division-only chains that can't come out whole below 20
+        return None
+    if problem_count(small) > limit:
+        return generate(spec, limit, seed, largest_per_row=np.full(limit, top))
+    every = all_problems(small, limit)
+    assert every is not None
+    inputs = render_expressions(spec, every.operands, every.operator_codes, every.n_terms)
+    targets = render_answers(spec, every.answers)
+    return replace(every, spec=spec, inputs=inputs, targets=targets)
+
+
+def concatenate(batches: list[Batch]) -> Batch:
+    """One batch of the rows of several batches of the same spec (one-hot arrays if all have
+    them)."""
+    spec = batches[0].spec
+    columns = ("operands", "operator_codes", "n_terms", "answers", "inputs", "targets")
+    joined = {name: np.concatenate([getattr(b, name) for b in batches]) for name in columns}
+    for name in ("x", "y"):
+        parts = [getattr(b, name) for b in batches]
+        joined[name] = None if any(p is None for p in parts) else np.concatenate(parts)
+    return Batch(spec, **joined)
+
+
 def _pick_divisors(
-    spec: ProblemSpec, rng: np.random.Generator, dividends: np.ndarray, highs: np.ndarray
+    spec: ProblemSpec,
+    rng: np.random.Generator,
+    dividends: np.ndarray,
+    highs: np.ndarray,
+    balanced: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A random divisor of each dividend within the operand range, and whether one was found.
 
     Random candidates that divide exactly are preferred; failing those, the largest common divisor
-    of a candidate and the dividend still divides it and may be in range.
+    of a candidate and the dividend still divides it and may be in range. ``balanced`` rows draw
+    their candidates length-balanced.
     """
     low = spec.divisor_floor
     candidates = rng.integers(low, highs[:, None] + 1, size=(len(dividends), _DIVISOR_CANDIDATES))
+    if balanced is not None and balanced.any():
+        candidates[balanced] = length_balanced(
+            rng, low, highs[balanced, None], (int(balanced.sum()), _DIVISOR_CANDIDATES)
+        )
     exact = dividends[:, None] % candidates == 0
     choice = np.argmax(exact * rng.random(candidates.shape), axis=1)
     divisors = candidates[np.arange(len(dividends)), choice]

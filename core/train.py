@@ -18,7 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.data import Batch, all_problems, generate, to_one_hot
+from core.data import (
+    SMALL_OPERAND,
+    Batch,
+    all_problems,
+    concatenate,
+    generate,
+    length_share,
+    small_problems,
+    to_one_hot,
+)
 from core.evaluate import Evaluation, score
 from core.infer import Predictor, network_from_keras
 from core.model import ModelConfig, build_model, compile_model, parameter_count
@@ -71,6 +80,9 @@ class TrainingConfig:
     """Extra validation checks spread through the run, for live plots (0: epoch ends only)."""
     clip_norm: float | None = None
     """Cap on each gradient's norm; steadies training at high learning rates (None: no cap)."""
+    sampling: str = "value"
+    """How operands are drawn (`core.data.SAMPLINGS`): ``value``, ``length`` or ``mixed:P``.
+    Anything but ``value`` also validates on length-balanced and small-operand questions."""
 
     def __post_init__(self) -> None:
         checks = [
@@ -98,6 +110,7 @@ class TrainingConfig:
             raise SpecError("clip_norm", "clip_norm must be a number above 0, at most 1,000.")
         if self.stop_at_exact is not None and not 0 < self.stop_at_exact <= 1:
             raise SpecError("stop_at_exact", "stop_at_exact must be a fraction above 0, at most 1.")
+        length_share(self.sampling)  # raises SpecError("sampling", ...) when malformed
 
     @property
     def draws_fresh_data(self) -> bool:
@@ -172,6 +185,8 @@ class EpochEnded:
     val_loss: float
     val_char_accuracy: float
     val_exact_match: float
+    """With length sampling, the lowest of the validation groups (by value, length-balanced,
+    small operands): the figure a target must reach."""
     learning_rate: float
     samples_seen: int
     elapsed_s: float
@@ -270,7 +285,7 @@ def epoch_batch(spec: ProblemSpec, config: TrainingConfig, epoch: int) -> Batch:
     rng = np.random.default_rng([config.seed, 1, epoch])
     n = config.samples
     if config.curriculum == "none":
-        return generate(spec, n, rng, one_hot=True)
+        return generate(spec, n, rng, one_hot=True, sampling=config.sampling)
     position = (epoch + (np.arange(n) + 1) / n) / config.epochs  # run progress of each sample
     mix = rng.uniform(0.0, 1.0, n)
     if config.curriculum == "naive":
@@ -280,18 +295,69 @@ def epoch_batch(spec: ProblemSpec, config: TrainingConfig, epoch: int) -> Batch:
     else:  # combined: each sample follows the growing level or the random mix
         fractions = np.where(rng.random(n) < 0.5, position, mix)
     largest, terms = difficulty_caps(spec, np.clip(fractions, 1e-9, 1.0))
-    return generate(spec, n, rng, one_hot=True, largest_per_row=largest, max_terms_per_row=terms)
+    return generate(
+        spec,
+        n,
+        rng,
+        one_hot=True,
+        largest_per_row=largest,
+        max_terms_per_row=terms,
+        sampling=config.sampling,
+    )
+
+
+_SMALL_VALIDATION = 1_000
+"""Most small-operand questions validation adds (all of them when there are no more)."""
 
 
 def validation_batch(spec: ProblemSpec, config: TrainingConfig) -> Batch:
     """Held-out samples from a stream training never uses; for problems with no more distinct
-    expressions than ``validation_samples``, every expression once, so 100% means perfect."""
+    expressions than ``validation_samples``, every expression once, so 100% means perfect.
+    With length sampling, the groups of `validation_groups` one after another."""
+    return concatenate([batch for _, batch in validation_groups(spec, config)])
+
+
+def validation_groups(spec: ProblemSpec, config: TrainingConfig) -> list[tuple[str, Batch]]:
+    """The validation questions, in groups that must each reach the target.
+
+    By value: one group, as always. Otherwise half the samples by value, half length-balanced,
+    and the small-operand questions, so a run can't stop while ``7+8`` is still wrong.
+    """
+    size = spec.alphabet_size
     every = all_problems(spec, config.validation_samples)  # None if there are more than that
     if every is not None:
-        size = spec.alphabet_size
-        return replace(every, x=to_one_hot(every.inputs, size), y=to_one_hot(every.targets, size))
-    seed = np.random.default_rng([config.seed, 2])
-    return generate(spec, config.validation_samples, seed, one_hot=True)
+        whole = replace(every, x=to_one_hot(every.inputs, size), y=to_one_hot(every.targets, size))
+        return [("all", whole)]
+    n = config.validation_samples
+    by_value = np.random.default_rng([config.seed, 2])
+    if length_share(config.sampling) == 0:
+        return [("uniform", generate(spec, n, by_value, one_hot=True))]
+    groups = [("uniform", generate(spec, max(1, n // 2), by_value, one_hot=True))]
+    balanced = np.random.default_rng([config.seed, 3])
+    groups.append(
+        ("length", generate(spec, max(1, n - n // 2), balanced, one_hot=True, sampling="length"))
+    )
+    small = None
+    if spec.largest > SMALL_OPERAND:
+        small = small_problems(spec, _SMALL_VALIDATION, np.random.default_rng([config.seed, 4]))
+    if small is not None:
+        small = replace(small, x=to_one_hot(small.inputs, size), y=to_one_hot(small.targets, size))
+        groups.append(("small", small))
+    return groups
+
+
+def group_slices(groups: list[tuple[str, Batch]]) -> list[tuple[str, slice]]:
+    """Where each group's rows sit in the concatenated validation batch."""
+    slices, start = [], 0
+    for label, batch in groups:
+        slices.append((label, slice(start, start + len(batch))))
+        start += len(batch)
+    return slices
+
+
+def worst_group(exact: np.ndarray, slices: list[tuple[str, slice]]) -> float:
+    """The lowest exact-match over the validation groups: the figure a target must reach."""
+    return min(float(exact[rows].mean()) for _, rows in slices)
 
 
 # -- training --------------------------------------------------------------------------------------
@@ -354,8 +420,10 @@ class _Progress:
         check_every: int,
         validation: Batch,
         architecture: dict[str, Any],
+        slices: list[tuple[str, slice]] | None = None,
     ) -> None:
         self.emit = emit
+        self.slices = slices or [("all", slice(0, len(validation)))]
         self.architecture = architecture
         self.cancel = cancel
         self.config = config
@@ -403,13 +471,20 @@ class _Progress:
             )
         )
         if self.check_every and (batch + 1) % self.check_every == 0:
-            inputs = self.validation.x[:_CHECKPOINT_SAMPLES]
-            targets = self.validation.targets[:_CHECKPOINT_SAMPLES]
-            exact = float(
-                (validation_probabilities(model, inputs, self.architecture).argmax(-1) == targets)
-                .all(1)
-                .mean()
-            )
+            # the first rows of each group, so every group is checked however large
+            picked, checked, start = [], [], 0
+            for label, rows in self.slices:
+                count = min(rows.stop - rows.start, _CHECKPOINT_SAMPLES)
+                picked.append(np.arange(rows.start, rows.start + count))
+                checked.append((label, slice(start, start + count)))
+                start += count
+            index = np.concatenate(picked)
+            inputs = self.validation.x[index]
+            targets = self.validation.targets[index]
+            right = (
+                validation_probabilities(model, inputs, self.architecture).argmax(-1) == targets
+            ).all(1)
+            exact = worst_group(right, checked)
             self.emit(Checkpoint(self.samples_seen, exact, loss))
             target = config.stop_at_exact
             if target is not None and exact >= target and len(targets) == len(self.validation):
@@ -462,14 +537,16 @@ def _train(
     keras.utils.set_random_seed(config.seed)
     model = build_model(spec, model_config, seed=config.seed)
     compile_model(model, _learning_rate(config), config.clip_norm)
-    validation = validation_batch(spec, config)
+    groups = validation_groups(spec, config)
+    validation = concatenate([batch for _, batch in groups])
+    slices = group_slices(groups)
     fixed = None if config.draws_fresh_data else epoch_batch(spec, config, 0)
     check_every = 0
     if config.checkpoints:
         total_batches = config.batches_per_epoch * config.epochs
         check_every = max(1, total_batches // config.checkpoints)
     architecture = json.loads(model.to_json())
-    progress = _Progress(emit, cancel, config, check_every, validation, architecture)
+    progress = _Progress(emit, cancel, config, check_every, validation, architecture, slices)
     callback = progress.callback()
     run = TrainingRun(model, spec, model_config, config, "completed", "Training finished.")
     emit(
@@ -513,6 +590,10 @@ def _train(
             return run
         probabilities = validation_probabilities(model, validation.x, architecture)
         scores: Evaluation = score(validation, probabilities, examples=0)
+        exact_now = scores.exact_match
+        if len(slices) > 1:
+            right = (probabilities.argmax(-1) == validation.targets).all(1)
+            exact_now = worst_group(right, slices)
         ended = EpochEnded(
             epoch + 1,
             config.epochs,
@@ -520,7 +601,7 @@ def _train(
             progress.last_logs.get("accuracy", math.nan),
             scores.loss,
             scores.char_accuracy,
-            scores.exact_match,
+            exact_now,
             _current_learning_rate(model),
             progress.samples_seen,
             perf_counter() - started,
@@ -528,19 +609,17 @@ def _train(
         run.history.append(ended)
         emit(ended)
         good_weights = model.get_weights()
-        if scores.exact_match > best_exact:
-            best_exact, epochs_without_gain = scores.exact_match, 0
+        if exact_now > best_exact:
+            best_exact, epochs_without_gain = exact_now, 0
             best_weights = good_weights if config.patience else None
         else:
             epochs_without_gain += 1
         if progress.cancelled:
             break
         target = config.stop_at_exact
-        if progress.target_reached or (target is not None and scores.exact_match >= target):
+        if progress.target_reached or (target is not None and exact_now >= target):
             run.status = "target_reached"
-            run.message = (
-                f"Validation exact-match reached {scores.exact_match:.2%} after epoch {epoch + 1}."
-            )
+            run.message = f"Validation exact-match reached {exact_now:.2%} after epoch {epoch + 1}."
             break
         if config.patience and epochs_without_gain >= config.patience:
             run.status = "no_improvement"

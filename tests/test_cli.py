@@ -91,6 +91,7 @@ def test_evaluate_json_has_the_documented_keys(capsys, library):
         (["train", "--out", "new", "--batch-size", "0"], "--batch-size must be a whole number"),
         (["train", "--out", "new", "--stop-at", "2"], "--stop-at must be a fraction above 0"),
         (["train", "--out", "new", "--clip-norm", "0"], "--clip-norm must be a number above 0"),
+        (["train", "--out", "new", "--sampling", "mixed:2"], "--sampling must be value, length or"),
         (["train", "--out", "new", "--encoder-units", "0"], "--encoder-units must be a whole"),
         (["train", "--out", "new", "--smallest", "9", "--largest", "3"], "--smallest (9) must"),
         (

@@ -181,3 +181,20 @@ def test_training_stops_at_a_checkpoint_once_validation_is_perfect():
     checks = [e for e in events if isinstance(e, Checkpoint)]
     assert checks[-1].val_exact_match == 1.0 and all(c.val_exact_match < 1.0 for c in checks[:-1])
     assert run.history[-1].val_exact_match == 1.0
+
+
+def test_length_sampling_validates_each_group_and_refuses_bad_names():
+    from core.train import validation_groups
+
+    with pytest.raises(SpecError) as caught:
+        TrainingConfig(sampling="sometimes")
+    assert caught.value.field == "sampling"
+    spec = ProblemSpec("+", 2, 2, 0, 999)
+    groups = dict(validation_groups(spec, TrainingConfig(validation_samples=400)))
+    assert list(groups) == ["uniform"]
+    config = TrainingConfig(validation_samples=400, sampling="mixed:0.5")
+    groups = dict(validation_groups(spec, config))
+    assert list(groups) == ["uniform", "length", "small"]
+    assert len(groups["uniform"]) == len(groups["length"]) == 200 and len(groups["small"]) == 441
+    short = [e for e in groups["length"].expressions if max(map(len, e.split("+"))) == 1]
+    assert len(short) > 5  # about a ninth (22) have two one-digit operands; by value, 0.01%

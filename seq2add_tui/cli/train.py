@@ -75,6 +75,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     training.add_argument("--schedule", choices=list(SCHEDULES))
     training.add_argument("--curriculum", choices=list(CURRICULA))
     training.add_argument(
+        "--sampling",
+        metavar="value|length|mixed:P",
+        help="how operands are drawn: uniform by value, by digit count first, or a mix",
+    )
+    training.add_argument(
         "--patience",
         type=positive_int,
         metavar="N",

@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
-from core.data import check_memory, example_expression, parse_expression
+from core.data import SAMPLINGS, check_memory, example_expression, length_share, parse_expression
 from core.model import ARCHITECTURES, ModelConfig, parameter_count
 from core.presets import OPTIONAL_SETTINGS, PRESETS, build_settings, setting_for_field
 from core.spec import OPERATORS, ProblemSpec, SpecError, parse_terms
@@ -71,6 +71,14 @@ def _operators(text: str) -> str:
 def _terms(text: str) -> str:
     try:
         parse_terms(text)
+    except SpecError as error:
+        raise ValueError(str(error)[:1].upper() + str(error)[1:]) from None
+    return text.strip()
+
+
+def _sampling(text: str) -> str:
+    try:
+        length_share(text)
     except SpecError as error:
         raise ValueError(str(error)[:1].upper() + str(error)[1:]) from None
     return text.strip()
@@ -229,6 +237,12 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
                 "; ".join(f"{name}: {text}" for name, text in CURRICULA.items()),
                 choices=tuple((name, name) for name in CURRICULA),
             ),
+            FieldSpec(
+                "sampling",
+                "Sampling",
+                "; ".join(f"{name}: {text}" for name, text in SAMPLINGS.items()),
+                _sampling,
+            ),
         ),
     ),
     (
@@ -296,6 +310,7 @@ def field_values(spec: ProblemSpec, model: ModelConfig, training: TrainingConfig
         "fresh_data": training.fresh_data,
         "schedule": training.schedule,
         "curriculum": training.curriculum,
+        "sampling": training.sampling,
         "validation_samples": _number_text(training.validation_samples),
         "patience": str(training.patience),
         "stop_at": _optional_text(training.stop_at_exact),
