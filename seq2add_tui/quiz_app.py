@@ -53,6 +53,8 @@ class QuizApp(App[None]):
         seconds: float = DEFAULT_SECONDS,
         difficulty: str = DEFAULT_DIFFICULTY,
         seed: int | None = None,
+        room: str | None = None,
+        locked: bool = False,
         clock: Clock = time.monotonic,
         cursor_blink: bool = True,
     ) -> None:
@@ -77,6 +79,11 @@ class QuizApp(App[None]):
         """
         self.db_path = db_path
         """The leaderboard file; None for ``$SEQ2ADD_DB`` or the per-user default."""
+        self.room = room
+        """The ``seq2add serve --room`` this session plays in: its rounds are tagged with it,
+        count once per player, and its names are unique."""
+        self.locked = locked
+        """The organiser fixed the round: the lobby shows the settings read-only."""
         self._quit_asked_at = -QUIT_AGAIN_S
         """When ctrl+q was last pressed mid-round (see `action_quit`)."""
         self._exit_deadline: threading.Timer | None = None

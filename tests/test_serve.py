@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
+import re
 import shlex
 import signal
 import socket
@@ -120,10 +122,10 @@ def test_serve_answers_over_http_and_runs_a_quiz_session(server):
     async def visit() -> None:
         page = await wait_for_page(url, process)
         assert "textual.js" in page and f"ws://127.0.0.1:{port}/ws" in page
-        assert "seq2add — beat the model" in page
-        # The page's links follow the address the browser used (a LAN visitor's, say).
-        _, lan_page = await fetch(url, Host=f"192.0.2.10:{port}")
-        assert f"ws://192.0.2.10:{port}/ws" in lan_page
+        assert "<title>seq2add — beat the model — room-" in page
+        # The page's links follow the name the browser used, if it is one of the server's.
+        _, local_page = await fetch(url, Host=f"localhost:{port}")
+        assert f"ws://localhost:{port}/ws" in local_page
         async with (
             aiohttp.ClientSession() as session,
             session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=80&height=24") as websocket,
@@ -139,7 +141,76 @@ def test_serve_answers_over_http_and_runs_a_quiz_session(server):
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=15)
     assert process.returncode == 0
-    assert f"seq2add serve: open {url}" in output and "notebook-perfect" in output
+    assert f"seq2add serve: open {url} (room room-" in output and "notebook-perfect" in output
+    # The console: one line per join and leave, each with the room's state.
+    joins = [line for line in output.splitlines() if " join " in line]
+    leaves = [line for line in output.splitlines() if " leave " in line]
+    assert len(joins) == 1 and len(leaves) == 1 and "seats free" in joins[0]
+    assert "Traceback" not in output
+
+
+def test_only_this_servers_own_names_and_pages_reach_it(server):
+    """DNS rebinding (a web page's own host name pointed here) and other pages' websockets."""
+    process, port = server
+    url = f"http://127.0.0.1:{port}/"
+
+    async def visit() -> None:
+        await wait_for_page(url, process)
+        for host in (f"192.0.2.10:{port}", f"rebind.example:{port}", "bad host"):
+            status, _ = await fetch(url, Host=host)
+            assert status == 421, host
+        async with aiohttp.ClientSession() as session:
+            for origin in ("http://evil.example", f"http://127.0.0.1:{port + 1}", "null"):
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await session.ws_connect(f"ws://127.0.0.1:{port}/ws", origin=origin)
+                assert refused.value.status == 403, origin
+            # A bare GET (curl) is not a websocket: 400 and one line, no traceback.
+            async with session.get(f"{url}ws") as response:
+                assert response.status == 400
+            # Messages a browser would never send are ignored, and the session goes on.
+            async with session.ws_connect(
+                f"ws://127.0.0.1:{port}/ws", origin=f"http://127.0.0.1:{port}"
+            ) as websocket:
+                await read_until(websocket, "Beat the model")
+                for junk in ("not json", "[]", '["resize", 7]', '{"a": 1}', '["stdin", 5]'):
+                    await websocket.send_str(junk)
+                await websocket.send_json(["ping", "still here"])
+                while True:
+                    message = await websocket.receive(timeout=10)
+                    if message.type == aiohttp.WSMsgType.TEXT:
+                        assert json.loads(message.data) == ["pong", "still here"]
+                        break
+
+    asyncio.run(visit())
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=15)
+    assert "Traceback" not in output
+    assert output.count("refused a malformed websocket request") == 1
+    assert output.count("ignored a malformed message") == 1
+    assert output.count("refused a websocket from 127.0.0.1: origin") == 3
+
+
+def test_the_page_needs_no_other_host_and_has_a_title_and_icon(server):
+    process, port = server
+    url = f"http://127.0.0.1:{port}/"
+
+    async def visit() -> None:
+        page = await wait_for_page(url, process)
+        hosts = set(re.findall(r"(?:https?|wss?):(//[^/\"'\s)]+)", page))
+        assert hosts == {f"//127.0.0.1:{port}"}, hosts
+        assert not re.search(r"(?:src|href)=[\"']//", page)  # no protocol-relative links either
+        assert "fonts/RobotoMono-VariableFont_wght.ttf" in page
+        for path in ("favicon.ico", "favicon.svg", "static/fonts/RobotoMono-VariableFont_wght.ttf"):
+            async with aiohttp.ClientSession() as session, session.get(url + path) as response:
+                assert response.status == 200, path
+        board = await fetch(url + "board")
+        assert board[0] == 200
+        assert set(re.findall(r"(?:https?|wss?):(//[^/\"'\s)]+)", board[1])) <= {
+            f"//127.0.0.1:{port}",
+            "//www.w3.org",  # the inline QR code's SVG namespace, not a request
+        }
+
+    asyncio.run(visit())
 
 
 def test_a_full_room_turns_the_next_visitor_away_until_a_seat_frees(tmp_path):
@@ -195,7 +266,9 @@ def test_a_tab_closed_while_its_session_starts_leaves_no_process_behind(tmp_path
             await asyncio.sleep(0.2)
         return sessions
 
-    with running_server(tmp_path, "--max-players", "1") as (process, port):
+    # No warm sessions: the race is in a session's own start-up, which a warm one has done.
+    options = ("--max-players", "1", "--warm-sessions", "0")
+    with running_server(tmp_path, *options) as (process, port):
         assert asyncio.run(visit_and_leave(port, process)), "the visit started a quiz process"
 
 

@@ -48,6 +48,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     quiz.add_argument("--web-session", action="store_true", help=argparse.SUPPRESS)
     # What `seq2add ssh` runs per connection: see QuizApp's ssh_session.
     quiz.add_argument("--ssh-session", action="store_true", help=argparse.SUPPRESS)
+    # A `serve --room` session: rounds tagged with the room, and (--locked) the organiser's
+    # round settings shown read-only.
+    quiz.add_argument("--room", default=None, help=argparse.SUPPRESS)
+    quiz.add_argument("--locked", action="store_true", help=argparse.SUPPRESS)
     db_option(quiz)
     models_dir_option(quiz)
 
@@ -69,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         seconds=args.seconds,
         difficulty=args.difficulty,
         seed=args.seed,
+        room=args.room,
+        locked=args.locked,
     )
     app.run()
     return app.return_code or 0

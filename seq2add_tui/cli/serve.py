@@ -1,4 +1,4 @@
-"""`seq2add serve`: the quiz for web browsers, one process per tab, one shared leaderboard."""
+"""`seq2add serve`: a room of players in their browsers, one process per tab, one leaderboard."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from seq2add_tui.cli.common import (
     models_dir,
     models_dir_option,
     positive_int,
+    rate,
     round_options,
     whole_number,
 )
@@ -20,6 +21,16 @@ from seq2add_tui.cli.common import (
 DEFAULT_MAX_PLAYERS = 32
 """Quiz sessions `serve` runs at once: 32 is what benchmarks/serve_concurrency.py measured 2 cores
 serving with every answer under 50 ms."""
+DEFAULT_PER_ADDRESS = 4
+DEFAULT_IDLE_MINUTES = 10.0
+DEFAULT_WARM_SESSIONS = 4
+
+
+def _minutes(text: str) -> float:
+    value = rate(text)
+    if not 0 < value <= 24 * 60:
+        raise argparse.ArgumentTypeError(f"{text!r} is outside 0–1,440 minutes")
+    return value
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -27,11 +38,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
     serve = commands.add_parser(
         "serve",
-        help="serve the quiz to web browsers",
+        help="run a quiz room for web browsers",
         description=(
-            "Serve the quiz over HTTP with textual-serve: every browser tab gets its own quiz "
-            "process, and all share one leaderboard. Listens on 127.0.0.1 unless --host is given "
-            "(--host 0.0.0.0 opens it to your network)."
+            "Run a quiz room over HTTP: every browser tab gets its own quiz process, every round "
+            "is tagged with the room, and everyone plays the round set here (the lobby shows it "
+            "read-only unless --let-players-choose). Listens on 127.0.0.1 unless --host is given "
+            "(--host 0.0.0.0 opens it to your network). The wall board is at /board."
         ),
     )
     serve.add_argument(
@@ -40,6 +52,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         default=DEFAULT_OPPONENT,
         metavar="MODEL",
         help=f"the opponent (default {DEFAULT_OPPONENT})",
+    )
+    serve.add_argument("--model", dest="model_flag", metavar="MODEL", help="same as MODEL")
+    serve.add_argument(
+        "--room",
+        metavar="NAME",
+        help="the room's name, tagging every round (default: a fresh room-YYYY-MM-DD-N)",
     )
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
@@ -58,40 +76,95 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help=f"sessions at once; later visitors are told the room is full "
         f"(default {DEFAULT_MAX_PLAYERS}, what 2 cores serve in under 50 ms per answer)",
     )
+    serve.add_argument(
+        "--per-address",
+        type=whole_number(1),
+        default=DEFAULT_PER_ADDRESS,
+        metavar="N",
+        help=f"sessions at once from one client address (default {DEFAULT_PER_ADDRESS})",
+    )
+    serve.add_argument(
+        "--idle-minutes",
+        type=_minutes,
+        default=DEFAULT_IDLE_MINUTES,
+        metavar="M",
+        help=f"end a session nobody typed in for M minutes (default {DEFAULT_IDLE_MINUTES:g})",
+    )
+    serve.add_argument(
+        "--warm-sessions",
+        type=whole_number(0),
+        default=DEFAULT_WARM_SESSIONS,
+        metavar="N",
+        help="quiz sessions kept started ahead of visitors: about how many you expect to "
+        f"open the page at once (default {DEFAULT_WARM_SESSIONS}; each holds ~80 MB)",
+    )
     round_options(serve)
     serve.add_argument(
         "--seed",
         type=positive_int,
         metavar="S",
-        help="give every visitor the same first round (a fair race for the leaderboard)",
+        help="give every visitor the same round (a fair race for the leaderboard)",
     )
+    serve.add_argument(
+        "--let-players-choose",
+        action="store_true",
+        help="let each visitor set questions, seconds and difficulty (rounds of other formats "
+        "are ranked separately)",
+    )
+    serve.add_argument("--verbose", action="store_true", help="log every request and session start")
     db_option(serve)
     models_dir_option(serve)
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.leaderboard import default_db_path
+    from core.leaderboard import check_player_name, default_db_path
     from core.store import load_predictor, resolve
 
     try:
-        from seq2add_tui.serve import browse_url, quiz_command, serve
+        from seq2add_tui.serve import Room, browse_url, quiz_command, room_name_today, serve
     except ImportError:
         raise UsageError("serving needs textual-serve: pip install textual-serve") from None
-    folder = resolve(args.model, models_dir(args))
+    model = args.model_flag or args.model
+    folder = resolve(model, models_dir(args))
     predictor = load_predictor(folder)  # fail here, not in every visitor's browser
     check_difficulty(predictor, args.difficulty)
+    database = db_path(args) or default_db_path()
+    if args.room is not None:
+        try:
+            room_name = check_player_name(args.room)  # the same rules make a good room name
+        except ValueError as error:
+            raise UsageError(f"--room: {error}".replace("Names", "Room names")) from None
+    else:
+        room_name = room_name_today(database)
     command = quiz_command(
         folder,
-        db_path=db_path(args) or default_db_path(),
+        db_path=database,
         questions=args.questions,
         seconds=args.seconds,
         difficulty=args.difficulty,
         seed=args.seed,
+        room=room_name,
+        locked=not args.let_players_choose,
     )
-    sys.stdout.write(f"seq2add serve: open {browse_url(args.host, args.port)}\n")
+    if args.let_players_choose:
+        round_text = "each player chooses their round"
+    else:
+        round_text = f"{args.questions} questions · {args.seconds:g} s · {args.difficulty}"
+    room = Room(
+        name=room_name,
+        opponent=predictor.name,
+        round=round_text,
+        db_path=database,
+        max_players=args.max_players,
+        per_address=args.per_address,
+        idle_minutes=args.idle_minutes,
+        warm_sessions=min(args.warm_sessions, args.max_players),
+        verbose=args.verbose,
+    )
+    sys.stdout.write(f"seq2add serve: open {browse_url(args.host, args.port)} (room {room_name})\n")
     sys.stdout.flush()
     try:
-        serve(command, args.host, args.port, predictor.name, args.max_players)
+        serve(command, args.host, args.port, room)
     except OSError as error:
         raise UsageError(
             f"can't listen on {args.host}:{args.port} ({error.strerror or error}); "
