@@ -57,7 +57,7 @@ from seq2add_tui.messages import (
     TrainingDone,
     TrainingUpdate,
 )
-from seq2add_tui.quiz_panel import QuizPanel
+from seq2add_tui.quiz import QuizPanel
 from seq2add_tui.screens.dialogs import (
     ConfirmDialog,
     ImportModelDialog,

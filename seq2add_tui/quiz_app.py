@@ -20,7 +20,7 @@ from textual.widgets import Footer, Header
 from core.infer import Predictor
 from core.quiz import DEFAULT_DIFFICULTY, DEFAULT_QUESTIONS, DEFAULT_SECONDS
 from seq2add_tui import ICON
-from seq2add_tui.quiz_panel import Clock, QuizPanel
+from seq2add_tui.quiz import Clock, QuizPanel
 from seq2add_tui.startup import freeze_startup_objects
 
 QUIT_AGAIN_S = 4.0
@@ -124,7 +124,7 @@ class QuizApp(App[None]):
         """Leave; mid-round, only on a second ctrl+q within a few seconds (the round is lost)."""
         panel = self.query_one(QuizPanel)
         now = time.monotonic()
-        if panel.state in ("question", "reveal") and now - self._quit_asked_at > QUIT_AGAIN_S:
+        if panel.state.in_play and now - self._quit_asked_at > QUIT_AGAIN_S:
             self._quit_asked_at = now
             self.notify(
                 "Press ctrl+q again to leave; this round won't be saved.",

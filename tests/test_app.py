@@ -20,7 +20,7 @@ from conftest import TINY_TRAINING
 from textual.widgets import Button, Checkbox, DataTable, Input, Select
 
 from seq2add_tui.app import Seq2AddApp
-from seq2add_tui.quiz_panel import QuizPanel
+from seq2add_tui.quiz import QuizPanel
 from seq2add_tui.screens.dialogs import (
     ConfirmDialog,
     ImportModelDialog,

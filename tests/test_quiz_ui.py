@@ -20,9 +20,8 @@ import core.leaderboard as leaderboard
 import seq2add_tui.quiz_app
 from core.leaderboard import Leaderboard, Score
 from core.store import load_predictor
-from seq2add_tui.quiz_app import QuizApp
-from seq2add_tui.quiz_panel import QuizPanel
-from seq2add_tui.quiz_widgets import (
+from seq2add_tui.quiz import QuizPanel
+from seq2add_tui.quiz.widgets import (
     BigText,
     ConfidenceStrip,
     Countdown,
@@ -30,6 +29,7 @@ from seq2add_tui.quiz_widgets import (
     readable,
     spaced,
 )
+from seq2add_tui.quiz_app import QuizApp
 from seq2add_tui.wording import FRESH_NAME
 
 SIZE = (80, 24)

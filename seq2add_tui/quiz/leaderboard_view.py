@@ -1,7 +1,8 @@
 """The leaderboard as a table: top scores for one model (or all), read off the UI thread.
 
 Used by the quiz panel and available to the main app as a view of its own: mount
-``LeaderboardView()`` and call ``load(db_path, model)``.
+``LeaderboardView()`` and call ``load(db_path, model)``. `TopScoresReader` is the one worker that
+reads top scores, for this table and the lobby's top three alike.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -21,7 +22,36 @@ from core.leaderboard import Leaderboard, LeaderboardError, Score, Standing
 from seq2add_tui.score_rows import score_cells
 
 
-class LeaderboardView(Vertical):
+@dataclass
+class TopScores(Message):
+    """Top scores on ``model`` (None: every model), or ``error`` saying why they were not read."""
+
+    model: str | None
+    standings: list[Standing]
+    """The best first, each with its place among rounds of the same format."""
+    error: str | None
+
+
+class TopScoresReader:
+    """Mixed into a widget: reads top scores in a thread and posts `TopScores` to that widget.
+
+    SQLite may wait on another writer for a while, so never on the UI thread; a newer request
+    cancels the older one.
+    """
+
+    @work(thread=True, exclusive=True, group="top-scores", exit_on_error=False)
+    def read_top(self, db_path: Path | str | None, model: str | None, limit: int) -> None:
+        """Read the best ``limit`` scores on ``model``; the answer arrives as `TopScores`."""
+        try:
+            with Leaderboard(db_path) as board:
+                standings, _ = board.standings(model, limit)
+            error = None
+        except LeaderboardError as problem:
+            standings, error = [], str(problem)
+        self.post_message(TopScores(model, standings, error))  # type: ignore[attr-defined]
+
+
+class LeaderboardView(TopScoresReader, Vertical):
     """Top scores, each player's best, for one model or for every model."""
 
     DEFAULT_CSS = """
@@ -34,15 +64,6 @@ class LeaderboardView(Vertical):
     LeaderboardView #board-status.-error { color: $text-error; }
     LeaderboardView DataTable { height: 1fr; }
     """
-
-    @dataclass
-    class Loaded(Message):
-        """Scores arrived from the database (or the reason they couldn't)."""
-
-        view: LeaderboardView
-        standings: list[Standing]
-        error: str | None
-        model: str | None
 
     def __init__(self, *, id: str | None = None, limit: int = 10) -> None:
         super().__init__(id=id)
@@ -89,19 +110,10 @@ class LeaderboardView(Vertical):
         self.query_one("#board-title", Static).update(
             Content.from_markup("Top scores $target [dim](each player's best)[/]", target=target)
         )
-        self._read(db_path, model)
+        self.read_top(db_path, model, self.limit)
 
-    @work(thread=True, exclusive=True, group="leaderboard", exit_on_error=False)
-    def _read(self, db_path: Path | str | None, model: str | None) -> None:
-        try:
-            with Leaderboard(db_path) as board:
-                scores, _ = board.standings(model, self.limit)
-            error = None
-        except LeaderboardError as problem:
-            scores, error = [], str(problem)
-        self.post_message(self.Loaded(self, scores, error, model))
-
-    def on_leaderboard_view_loaded(self, message: Loaded) -> None:
+    @on(TopScores)
+    def _loaded(self, message: TopScores) -> None:
         message.stop()
         if message.model != self.model:
             return  # an older request

@@ -20,7 +20,7 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from core.quiz import answer_problem, confidence_band
+from core.quiz import QuizRound, answer_problem, confidence_band
 from seq2add_tui.wording import shown_symbol
 
 # Glyphs Textual's 3×3 digit font lacks; each is three rows of three cells.
@@ -315,3 +315,30 @@ class AnswerInput(Input):
         else:
             reason = "Only digits, and a minus at the front for a negative answer."
         self.post_message(self.Refused(self, reason))
+
+
+def shortened(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, with … marking the cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class RoundStatus(Static):
+    """One line over a round in play: the question number, and each side's score and streak."""
+
+    def show(self, round_: QuizRound, number: int, player: str, opponent: str) -> None:
+        """Show ``round_`` at question ``number``."""
+        # Assembled rather than parsed from markup: this runs on every answer.
+        self.update(
+            Content.assemble(
+                "Question ",
+                (str(number), "bold"),
+                f"/{len(round_.questions)}   ",
+                (shortened(player, 16), "bold"),
+                f" {round_.player_score:,} ",
+                (f"streak {round_.player_streak}", "dim"),
+                "   ",
+                (shortened(opponent, 20), "bold"),
+                f" {round_.model_score:,} ",
+                (f"streak {round_.model_streak}", "dim"),
+            )
+        )

@@ -1,0 +1,59 @@
+"""The quiz's keys, declared once: the panel binds them, and every hint on screen is read from them.
+
+A hint typed by hand ("R replay · N new round") drifts from the bindings it describes the first
+time a key changes; these are built from the bindings, so they can't.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+QUIZ_BINDINGS: list[Binding] = [
+    Binding("enter", "advance", "Next", id="quiz.next", tooltip="Show the next question"),
+    Binding(
+        "escape",
+        "pass_question",
+        "Pass",
+        id="quiz.pass",
+        tooltip="Give up on this question (no points, the streak ends)",
+    ),
+    Binding("escape", "back", "Back", id="quiz.back", tooltip="Back to where you were"),
+    Binding("r", "replay", "Replay", id="quiz.replay", tooltip="Play the same questions again"),
+    Binding("n", "new_round", "New round", id="quiz.new", tooltip="Play new questions"),
+    Binding(
+        "l",
+        "leaderboard",
+        "Leaderboard",
+        id="quiz.leaderboard",
+        tooltip="Top scores on this model",
+    ),
+    Binding(
+        "a",
+        "all_models",
+        "All models",
+        id="quiz.all_models",
+        tooltip="Top scores on every model",
+    ),
+    Binding("s", "settings", "Settings", id="quiz.settings", tooltip="Name, difficulty, timer"),
+]
+"""Every key the quiz panel answers to; which apply depends on the panel's state."""
+
+_KEY_NAMES = {"enter": "Enter", "escape": "Esc"}
+
+
+def _binding(binding_id: str) -> Binding:
+    return next(b for b in QUIZ_BINDINGS if b.id == binding_id)
+
+
+def key_name(binding_id: str) -> str:
+    """The key of binding ``binding_id`` as a hint names it: ``Enter``, ``Esc``, ``R``."""
+    key = _binding(binding_id).key
+    return _KEY_NAMES.get(key, key.upper())
+
+
+def key_hints(*binding_ids: str) -> str:
+    """A line of hints, e.g. ``R replay · N new round``, in the order given."""
+    return " · ".join(
+        f"{key_name(binding_id)} {_binding(binding_id).description.lower()}"
+        for binding_id in binding_ids
+    )
