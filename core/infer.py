@@ -9,23 +9,28 @@ straight from the HDF5 file.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import h5py
 import numpy as np
 
 from core.data import decode_answers, encode_expressions, parse_expression
+from core.model_files import (
+    INPUT,
+    MAX_ARCHITECTURE_BYTES,
+    Architecture,
+    LayerPlan,
+    ModelFileError,
+    Weights,
+    read_architecture,
+    read_json,
+    read_weights,
+    shown,
+)
 from core.spec import ProblemSpec
-
-
-class ModelFileError(ValueError):
-    """A model's files are missing, unreadable or disagree; the message says which and why."""
-
 
 # -- activations -----------------------------------------------------------------------------------
 
@@ -68,7 +73,6 @@ def _activation(config: dict[str, Any], key: str) -> Callable[[np.ndarray], np.n
 # -- layers ----------------------------------------------------------------------------------------
 
 Tensor = np.ndarray
-Weights = list[np.ndarray]
 
 
 def _sigmoid_in_place(x: np.ndarray) -> None:
@@ -137,10 +141,8 @@ def _run_dense(config: dict[str, Any], weights: Weights, x: Tensor, **_: Any) ->
 def _run_time_distributed(
     config: dict[str, Any], weights: Weights, x: Tensor, **_: Any
 ) -> list[Tensor]:
-    inner = config["layer"]
-    if inner.get("class_name") != "Dense":
-        raise ModelFileError("seq2add can only run a TimeDistributed Dense layer.")
-    return _run_dense(inner.get("config", {}), weights, x)
+    # The plan keeps the inner Dense's config (see `core.model_files.LayerPlan`).
+    return _run_dense(config, weights, x)
 
 
 def _run_repeat(config: dict[str, Any], weights: Weights, x: Tensor, **_: Any) -> list[Tensor]:
@@ -180,49 +182,13 @@ _RUNNERS: dict[str, Callable[..., list[Tensor]]] = {
 }
 
 
-def _expected_shapes(class_name: str, config: dict[str, Any], width: int) -> list[tuple[int, ...]]:
-    """Weight shapes a layer must have given its input width, to catch mismatched files."""
-    if class_name == "LSTM":
-        units = int(config["units"])
-        return [(width, 4 * units), (units, 4 * units), (4 * units,)]
-    if class_name == "TimeDistributed":
-        return _expected_shapes("Dense", config["layer"]["config"], width)
-    if class_name == "Dense":
-        units = int(config["units"])
-        return [(width, units), (units,)] if config.get("use_bias", True) else [(width, units)]
-    return []
-
-
 # -- the network -----------------------------------------------------------------------------------
 
 
 @dataclass
 class _Node:
-    name: str
-    class_name: str
-    config: dict[str, Any]
-    inputs: list[tuple[str, int]]
-    """(layer name, output index) of each input, in call order."""
-    list_input: bool
-    """Whether the layer is called with a list (Attention, Concatenate)."""
+    plan: LayerPlan
     weights: Weights
-
-
-def _snake_case(name: str) -> str:
-    """Keras' own ``to_snake_case``, which names the groups of a weights file."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def _tensor_refs(arg: Any) -> list[tuple[str, int]]:
-    """The (layer, output index) references inside a serialised call argument."""
-    if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__":
-        history = arg["config"]["keras_history"]
-        return [(history[0], int(history[2]))]
-    if isinstance(arg, (list, tuple)):
-        return [ref for item in arg for ref in _tensor_refs(item)]
-    return []
 
 
 @lru_cache(maxsize=1)
@@ -241,181 +207,68 @@ def _single_threaded_blas() -> None:
 class NumpyNetwork:
     """A Keras Sequential or Functional model's forward pass, in numpy.
 
-    Built from the architecture JSON (Keras 3's, or Keras 2's for Sequential models) and the
-    weights of each layer in model order.
+    Built from the architecture JSON (Keras 3's, or Keras 2's for Sequential models), checked
+    and planned by `Architecture.parse`, and the weights of each layer in model order.
     """
 
-    def __init__(self, architecture: dict[str, Any], layer_weights: list[Weights]) -> None:
+    def __init__(
+        self, architecture: dict[str, Any] | Architecture, layer_weights: list[Weights]
+    ) -> None:
         _single_threaded_blas()
-        self.nodes: list[_Node] = []
-        self.input_shape: tuple[int, int] = (0, 0)
-        self.output_name = ""
-        self._build(architecture, layer_weights)
-
-    @staticmethod
-    def layer_specs(architecture: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-        """(name, class name, config) of every non-input layer, in model order."""
-        config = architecture.get("config", {})
-        layers = config.get("layers", config if isinstance(config, list) else [])
-        specs = []
-        for layer in layers:
-            if layer.get("class_name") == "InputLayer":
-                continue
-            layer_config = layer.get("config", {})
-            specs.append((layer_config.get("name", ""), layer["class_name"], layer_config))
-        return specs
-
-    def _build(self, architecture: dict[str, Any], layer_weights: list[Weights]) -> None:
-        kind = architecture.get("class_name")
-        if kind not in ("Sequential", "Functional", "Model"):
-            raise ModelFileError(f"the architecture is a {kind!r}, not a Keras model.")
-        config = architecture.get("config", {})
-        layers = config.get("layers", [])
-        self.input_shape = self.input_shape_of(layers)
-        specs = self.layer_specs(architecture)
-        if len(specs) != len(layer_weights):
-            raise ModelFileError("the weights file does not hold one entry per layer.")
-        previous = "input"
-        width = self.input_shape[1]
-        widths: dict[tuple[str, int], int] = {("input", 0): width}
-        for (name, class_name, layer_config), weights in zip(specs, layer_weights, strict=True):
-            if class_name not in _RUNNERS:
+        if not isinstance(architecture, Architecture):
+            architecture = Architecture.parse(architecture)
+        self.architecture = architecture
+        """The checked plan this network runs."""
+        if len(architecture.layers) != len(layer_weights):
+            raise ModelFileError("the weights do not hold one entry per layer")
+        for plan, weights in zip(architecture.layers, layer_weights, strict=True):
+            shapes = tuple(tuple(w.shape) for w in weights)
+            if shapes != plan.weight_shapes:
                 raise ModelFileError(
-                    f"the architecture has a {class_name} layer, which seq2add can't run."
+                    f"layer {shown(plan.name)} has weights of shapes {list(shapes)}, "
+                    f"but the architecture needs {list(plan.weight_shapes)}"
                 )
-            raw = next(layer for layer in layers if layer.get("config", {}).get("name") == name)
-            inbound = raw.get("inbound_nodes") or []
-            if kind == "Sequential" or not inbound:
-                refs, list_input = [(previous, 0)], False
-            else:
-                node = inbound[0]
-                args = node["args"] if isinstance(node, dict) else node
-                refs = _tensor_refs(args)
-                list_input = isinstance(args, list) and len(args) == 1 and isinstance(args[0], list)
-                refs = [
-                    ("input", 0) if ref[0] in self._input_names(config) else ref for ref in refs
-                ]
-            in_width = widths.get(refs[0], width)
-            expected = _expected_shapes(class_name, layer_config, in_width)
-            shapes = [tuple(w.shape) for w in weights]
-            if expected and shapes != expected:
-                raise ModelFileError(
-                    f"layer {name!r} has weights of shapes {shapes}, "
-                    f"but the architecture needs {expected}."
-                )
-            self.nodes.append(_Node(name, class_name, layer_config, refs, list_input, weights))
-            out_width = self._output_width(class_name, layer_config, refs, widths, in_width)
-            for index in range(3):
-                widths[(name, index)] = out_width
-            previous = name
-        self.output_name = previous
-        if kind != "Sequential":
-            outputs = config.get("output_layers") or []
-            if outputs:
-                first = outputs[0] if isinstance(outputs[0], list) else outputs
-                self.output_name = first[0]
+        self.nodes = [
+            _Node(plan, weights)
+            for plan, weights in zip(architecture.layers, layer_weights, strict=True)
+        ]
 
-    @staticmethod
-    def _input_names(config: dict[str, Any]) -> set[str]:
-        inputs = config.get("input_layers") or []
-        if inputs and not isinstance(inputs[0], list):
-            inputs = [inputs]
-        return {item[0] for item in inputs}
-
-    @staticmethod
-    def input_shape_of(layers: list[dict[str, Any]]) -> tuple[int, int]:
-        """(input length, alphabet size) from an architecture's layers (the tutorial import
-        reads it before building anything)."""
-        for layer in layers:
-            layer_config = layer.get("config", {})
-            shape = (
-                layer_config.get("batch_shape")
-                or layer_config.get("batch_input_shape")
-                or layer.get("build_config", {}).get("input_shape")
-            )
-            if shape:
-                return int(shape[1]), int(shape[2])
-        raise ModelFileError("the architecture does not say what shape its input has.")
-
-    @staticmethod
-    def _output_width(class_name, config, refs, widths, in_width) -> int:
-        if class_name == "LSTM":
-            return int(config["units"])
-        if class_name == "Dense":
-            return int(config["units"])
-        if class_name == "TimeDistributed":
-            return int(config["layer"]["config"]["units"])
-        if class_name == "Concatenate":
-            return sum(widths.get(ref, 0) for ref in refs)
-        if class_name == "Attention":
-            return widths.get(refs[1] if len(refs) > 1 else refs[0], in_width)
-        return in_width
+    @property
+    def input_shape(self) -> tuple[int, int]:
+        """(steps, symbols) of one input sample."""
+        return self.architecture.input_shape
 
     @property
     def output_shape(self) -> tuple[int, int]:
-        """(steps, symbols) of the network's output, found by running one zero sample."""
-        out = self(np.zeros((1, *self.input_shape), np.float32))
-        return out.shape[1], out.shape[2]
+        """(steps, symbols) of one answer, known from the architecture without running it."""
+        return self.architecture.output_shape
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Forward pass on (n, steps, symbols) one-hot inputs."""
-        return self.forward(x)[(self.output_name, 0)]
+        return self.forward(x)[self.architecture.output]
 
     def forward(self, x: np.ndarray) -> dict[tuple[str, int], np.ndarray]:
         """Every layer's outputs, keyed by (layer name, output index), for a forward pass on
         (n, steps, symbols) one-hot inputs; the probe reads attention weights from it."""
-        values: dict[tuple[str, int], np.ndarray] = {("input", 0): x}
+        values: dict[tuple[str, int], np.ndarray] = {(INPUT, 0): x}
         for node in self.nodes:
-            args = [values[ref] for ref in node.inputs]
-            arg: Any = args if node.list_input else args[0]
-            outputs = _RUNNERS[node.class_name](node.config, node.weights, arg)
+            plan = node.plan
+            args = [values[ref] for ref in plan.inputs]
+            arg: Any = args if plan.list_input else args[0]
+            outputs = _RUNNERS[plan.kind](plan.config, node.weights, arg)
             for index, output in enumerate(outputs):
-                values[(node.name, index)] = output
+                values[(plan.name, index)] = output
         return values
+
+    @property
+    def output_name(self) -> str:
+        """The layer whose first output is the answer."""
+        return self.architecture.output[0]
 
     @property
     def attention_name(self) -> str | None:
         """The name of the network's (first) Attention layer, or None if it has none."""
-        return next((node.name for node in self.nodes if node.class_name == "Attention"), None)
-
-
-# -- reading weights -------------------------------------------------------------------------------
-
-
-def read_keras3_weights(path: Path, architecture: dict[str, Any]) -> list[Weights]:
-    """Per-layer weights from a Keras 3 ``*.weights.h5`` file, in model order.
-
-    Keras 3 names each layer's group by its class (``lstm``, ``lstm_1``, ``dense`` ...), counted
-    in model order; LSTMs keep their variables under ``cell``, TimeDistributed under ``layer``.
-    """
-    seen: dict[str, int] = {}
-    result: list[Weights] = []
-    with h5py.File(path, "r") as handle:
-        if "layers" not in handle:
-            raise ModelFileError(
-                f"{path.name} is not a Keras 3 weights file (it has no 'layers' group)."
-            )
-        groups = handle["layers"]
-        for name, class_name, _ in NumpyNetwork.layer_specs(architecture):
-            key = _snake_case(class_name)
-            count = seen.get(key)
-            seen[key] = 0 if count is None else count + 1
-            if count is not None:
-                key = f"{key}_{count + 1}"
-            group = groups.get(key) or groups.get(name)
-            result.append(_group_vars(group) if group is not None else [])
-    return result
-
-
-def _group_vars(group: h5py.Group) -> Weights:
-    for sub in ("cell", "layer"):
-        if sub in group and "vars" in group[sub]:
-            group = group[sub]
-            break
-    if "vars" not in group:
-        return []
-    variables = group["vars"]
-    return [np.asarray(variables[str(i)], np.float32) for i in range(len(variables))]
+        return next((n.plan.name for n in self.nodes if n.plan.kind == "Attention"), None)
 
 
 # -- the predictor ---------------------------------------------------------------------------------
@@ -442,6 +295,10 @@ class Answer:
         return self.text == str(self.expected)
 
 
+BATCH_NUMBERS = 64_000_000
+"""Most intermediate values one forward batch may hold (256 MB as float32)."""
+
+
 class Predictor:
     """A loaded model that answers questions without TensorFlow."""
 
@@ -459,7 +316,12 @@ class Predictor:
         return np.take(self._identity, inputs, axis=0)
 
     def probabilities(self, inputs: np.ndarray, batch_size: int = 4096) -> np.ndarray:
-        """(n, output_length, alphabet) probabilities for (n, input_length) symbol ids."""
+        """(n, output_length, alphabet) probabilities for (n, input_length) symbol ids.
+
+        Batches shrink for wide networks so one batch never holds more than
+        `BATCH_NUMBERS` intermediate values.
+        """
+        batch_size = max(1, min(batch_size, BATCH_NUMBERS // self.network.architecture.activations))
         outputs = [
             self.network(np.take(self._identity, inputs[start : start + batch_size], axis=0))
             for start in range(0, len(inputs), batch_size)
@@ -496,36 +358,20 @@ class Predictor:
 
 
 def read_architecture_json(path: Path, label: str | None = None) -> dict[str, Any]:
-    """A model architecture's JSON object; ``label`` names the file in messages."""
-    label = label or path.name
-    try:
-        architecture = json.loads(path.read_text())
-    except FileNotFoundError as error:
-        raise ModelFileError(f"{label} does not exist.") from error
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelFileError(f"{label} is not readable JSON ({error}).") from error
-    if not isinstance(architecture, dict):
-        raise ModelFileError(f"{label} does not describe a Keras model.")
-    return architecture
+    """A model architecture's JSON object, size- and depth-checked; ``label`` names the file."""
+    document = read_json(path, label or path.name, MAX_ARCHITECTURE_BYTES)
+    if not isinstance(document, dict):
+        raise ModelFileError(f"{label or path.name} does not describe a Keras model")
+    return document
 
 
 def network_from_files(architecture_path: Path, weights_path: Path) -> NumpyNetwork:
-    """Read an architecture JSON and a Keras 3 weights file into a `NumpyNetwork`."""
-    architecture = read_architecture_json(architecture_path)
-    try:
-        weights = read_keras3_weights(weights_path, architecture)
-    except FileNotFoundError as error:
-        raise ModelFileError(f"{weights_path.name} is missing.") from error
-    except ModelFileError:
-        raise
-    except (OSError, KeyError, ValueError) as error:
-        raise ModelFileError(f"{weights_path.name} is not a readable HDF5 weights file.") from error
-    try:
-        return NumpyNetwork(architecture, weights)
-    except (KeyError, IndexError, TypeError, StopIteration) as error:
-        raise ModelFileError(
-            f"{architecture_path.name} is not a model seq2add understands."
-        ) from error
+    """Read an architecture JSON and a Keras 3 weights file into a `NumpyNetwork`.
+
+    Everything is checked before it is allocated (see `core.model_files`).
+    """
+    _, architecture = read_architecture(architecture_path)
+    return NumpyNetwork(architecture, read_weights(weights_path, architecture))
 
 
 def network_from_keras(model: Any, architecture: dict[str, Any] | None = None) -> NumpyNetwork:

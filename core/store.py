@@ -22,9 +22,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.infer import ModelFileError, Predictor, network_from_files
+from core.infer import NumpyNetwork, Predictor
 from core.model import ModelConfig
-from core.spec import ProblemSpec, SpecError
+from core.model_files import (
+    ModelFileError,
+    check_fits,
+    read_architecture,
+    read_saved_spec,
+    read_weights,
+    shown,
+)
+from core.spec import ProblemSpec
 
 if TYPE_CHECKING:
     import keras
@@ -117,42 +125,89 @@ class ModelInfo:
         }
 
 
+def _missing(folder: Path) -> list[str]:
+    """Which of a model's three files are not there."""
+    return [f for f in (ARCHITECTURE_FILE, WEIGHTS_FILE, SPEC_FILE) if not (folder / f).is_file()]
+
+
+def _clause(message: str) -> str:
+    """A sentence as a clause to follow ``can't be loaded:`` (no final full stop)."""
+    return message.rstrip().rstrip(".")
+
+
+def _signature(path: Path) -> tuple:
+    """What changes when any of a model's files does: the key of `_INFOS`."""
+    stamps = []
+    for name in (ARCHITECTURE_FILE, WEIGHTS_FILE, SPEC_FILE):
+        try:
+            info = (path / name).stat()
+            stamps.append((info.st_ino, info.st_size, info.st_mtime_ns))
+        except OSError:
+            stamps.append(None)
+    return (str(path.resolve()), *stamps)
+
+
+_INFOS: dict[tuple, ModelInfo] = {}
+"""Checked folders by `_signature`: listing reads every weight once per change, not per call."""
+
+
 def read_info(path: Path) -> ModelInfo:
-    """Read a model folder's ``spec.json``; problems become ``error``, never exceptions."""
+    """Read and check a model folder's three files; problems become ``error``, never exceptions.
+
+    Everything a load would check is checked here (spec.json, the architecture, every weights
+    array and that they agree), so a model listed as usable can be loaded.
+    """
     name = path.name
-    spec_path = path / SPEC_FILE
-    missing = [f for f in (ARCHITECTURE_FILE, WEIGHTS_FILE, SPEC_FILE) if not (path / f).is_file()]
+    missing = _missing(path)
     if missing:
         return ModelInfo(name, path, error=f"{', '.join(missing)} missing")
+    key = _signature(path)
+    cached = _INFOS.get(key)
+    if cached is not None:
+        return cached
     try:
-        data = json.loads(spec_path.read_text())
-        spec = ProblemSpec.from_dict(data["problem"])
-        model = ModelConfig.from_dict(data["model"]) if data.get("model") else None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        return ModelInfo(name, path, error=f"spec.json unreadable ({error.__class__.__name__})")
-    except (KeyError, TypeError, AttributeError):
-        return ModelInfo(name, path, error="spec.json lacks a problem description")
-    except SpecError as error:
-        return ModelInfo(name, path, error=f"spec.json describes an invalid problem: {error}")
-    return ModelInfo(
-        name,
-        path,
-        spec=spec,
-        model=model,
-        metrics=dict(data.get("metrics") or {}),
-        training=dict(data.get("training") or {}),
-        created=str(data.get("created", "")),
-        parameters=data.get("parameters"),
-    )
+        saved = read_saved_spec(path / SPEC_FILE)
+        _, architecture = read_architecture(path / ARCHITECTURE_FILE)
+        check_fits(saved.problem, architecture)
+        read_weights(path / WEIGHTS_FILE, architecture)
+    except ModelFileError as error:
+        info = ModelInfo(name, path, error=_clause(str(error)))
+    else:
+        info = ModelInfo(
+            name,
+            path,
+            spec=saved.problem,
+            model=saved.model,
+            metrics=saved.metrics,
+            training=saved.training,
+            created=saved.created,
+            parameters=saved.parameters,
+        )
+    if len(_INFOS) > 256:
+        _INFOS.clear()
+    _INFOS[key] = info
+    return info
 
 
 def list_models(root: Path | None = None) -> list[ModelInfo]:
-    """Every model folder under ``root``, readable or not, sorted by name."""
+    """Every model folder under ``root``, readable or not, sorted by name.
+
+    A folder whose name can't be a model name is listed too, with the reason, so it doesn't
+    silently fail to load or delete.
+    """
     root = root or default_models_dir()
     if not root.is_dir():
         return []
     folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    return [read_info(p) for p in sorted(folders, key=lambda p: p.name.lower())]
+    infos = []
+    for folder in sorted(folders, key=lambda p: p.name.lower()):
+        try:
+            check_name(folder.name)
+        except ModelError as error:
+            infos.append(ModelInfo(folder.name, folder, error=_clause(str(error))))
+            continue
+        infos.append(read_info(folder))
+    return infos
 
 
 def resolve(model: str | Path, root: Path | None = None) -> Path:
@@ -175,35 +230,27 @@ def resolve(model: str | Path, root: Path | None = None) -> Path:
     raise ModelError(f"No model named {text!r} in {root}{known}.")
 
 
-def _checked_info(folder: Path) -> ModelInfo:
-    info = read_info(folder)
-    if not info.usable or info.spec is None:
-        raise ModelError(f"Model {folder.name!r} can't be loaded: {info.error}.")
-    return info
-
-
-def _check_shapes(name: str, spec: ProblemSpec, inputs: tuple, outputs: tuple) -> None:
-    expected_in = (spec.input_length, spec.alphabet_size)
-    expected_out = (spec.output_length, spec.alphabet_size)
-    if tuple(inputs) != expected_in or tuple(outputs) != expected_out:
-        raise ModelError(
-            f"Model {name!r} doesn't match its spec.json: the architecture maps "
-            f"{inputs[0]}×{inputs[1]} to {outputs[0]}×{outputs[1]}, but the problem needs "
-            f"{expected_in[0]}×{expected_in[1]} to {expected_out[0]}×{expected_out[1]}."
-        )
-
-
 def load_predictor(model: str | Path, root: Path | None = None) -> Predictor:
-    """Load a saved model as a numpy `Predictor` (no TensorFlow), checking its files agree."""
+    """Load a saved model as a numpy `Predictor` (no TensorFlow), checking its files agree.
+
+    Every size is checked before anything is allocated (see `core.model_files`).
+    """
     folder = resolve(model, root)
-    info = _checked_info(folder)
+    missing = [
+        f for f in (ARCHITECTURE_FILE, WEIGHTS_FILE, SPEC_FILE) if not (folder / f).is_file()
+    ]
     try:
-        network = network_from_files(folder / ARCHITECTURE_FILE, folder / WEIGHTS_FILE)
-        output_shape = network.output_shape
+        if missing:
+            raise ModelFileError(f"{', '.join(missing)} missing")
+        saved = read_saved_spec(folder / SPEC_FILE)
+        _, architecture = read_architecture(folder / ARCHITECTURE_FILE)
+        check_fits(saved.problem, architecture)
+        network = NumpyNetwork(architecture, read_weights(folder / WEIGHTS_FILE, architecture))
     except ModelFileError as error:
-        raise ModelError(f"Model {folder.name!r} can't be loaded: {error}") from error
-    _check_shapes(folder.name, info.spec, network.input_shape, output_shape)
-    return Predictor(info.spec, network, name=folder.name)
+        raise ModelError(
+            f"Model {shown(folder.name)} can't be loaded: {_clause(str(error))}."
+        ) from None
+    return Predictor(saved.problem, network, name=folder.name)
 
 
 def load_keras_model(model: str | Path, root: Path | None = None) -> tuple[keras.Model, ModelInfo]:
@@ -212,8 +259,8 @@ def load_keras_model(model: str | Path, root: Path | None = None) -> tuple[keras
     It comes back uncompiled: the weights file holds no optimizer state to restore.
     """
     folder = resolve(model, root)
-    info = _checked_info(folder)
-    load_predictor(folder)  # validates the files the same way first
+    load_predictor(folder)  # every check first: Keras must never see an unchecked file
+    info = read_info(folder)
     try:
         network = _uncompiled((folder / ARCHITECTURE_FILE).read_text())
         network.load_weights(folder / WEIGHTS_FILE)

@@ -13,18 +13,22 @@ from pathlib import Path
 from typing import Any
 
 import h5py
-import numpy as np
 
-from core.infer import (
+from core.infer import NumpyNetwork
+from core.model import MAX_LAYERS, MAX_UNITS, ModelConfig
+from core.model_files import (
+    Architecture,
     ModelFileError,
-    NumpyNetwork,
     Weights,
-    read_architecture_json,
-    read_keras3_weights,
+    keras3_datasets,
+    read_checked,
 )
-from core.model import ModelConfig
+from core.model_files import read_architecture as checked_architecture
 from core.spec import ProblemSpec, SpecError
 from core.store import ModelError
+
+MAX_FILE_LAYERS = 64
+"""Most layers (and weights per layer) a legacy weights file may list."""
 
 
 @dataclass(frozen=True)
@@ -38,23 +42,22 @@ class TutorialArchitecture:
     keras_version: str
 
 
-def read_architecture(path: Path) -> tuple[dict[str, Any], TutorialArchitecture]:
-    """Parse a tutorial ``architecture.json`` (Keras 2 or 3) checking it is the tutorial's model."""
+def read_architecture(path: Path) -> tuple[Architecture, TutorialArchitecture]:
+    """Parse a tutorial ``architecture.json`` (Keras 2 or 3) checking it is the tutorial's model.
+
+    Every size is checked (see `core.model_files`) before anything is built.
+    """
     try:
-        document = read_architecture_json(Path(path), str(path))
+        document, plan = checked_architecture(Path(path), str(path))
     except ModelFileError as error:
-        raise ModelError(str(error)) from error
-    try:
-        layers = NumpyNetwork.layer_specs(document)
-        input_length, alphabet_size = NumpyNetwork.input_shape_of(document["config"]["layers"])
-    except (KeyError, TypeError, ModelFileError) as error:
-        raise ModelError(f"{path} is not a Keras model architecture.") from error
-    kinds = [class_name for _, class_name, _ in layers]
+        raise ModelError(f"{_clause(str(error))}.") from None
+    layers = plan.layers
+    kinds = [layer.kind for layer in layers]
     if "RepeatVector" not in kinds:
         raise ModelError(f"{path} is not the tutorial's encoder–decoder (no RepeatVector).")
     split = kinds.index("RepeatVector")
-    encoder = [config for _, kind, config in layers[:split] if kind == "LSTM"]
-    decoder = [config for _, kind, config in layers[split + 1 :] if kind == "LSTM"]
+    encoder = [layer.config for layer in layers[:split] if layer.kind == "LSTM"]
+    decoder = [layer.config for layer in layers[split + 1 :] if layer.kind == "LSTM"]
     expected = ["LSTM"] * len(encoder) + ["RepeatVector"] + ["LSTM"] * len(decoder)
     if not encoder or not decoder or kinds != [*expected, "TimeDistributed"]:
         raise ModelError(
@@ -71,54 +74,69 @@ def read_architecture(path: Path) -> tuple[dict[str, Any], TutorialArchitecture]
             raise ModelError(
                 f"{path} uses backwards or stateful LSTMs, which seq2add doesn't build."
             )
-    units = {int(c["units"]) for c in encoder}, {int(c["units"]) for c in decoder}
+        if config["units"] > MAX_UNITS:
+            raise ModelError(f"{path} has LSTMs wider than the {MAX_UNITS:,} units seq2add builds.")
+    units = {c["units"] for c in encoder}, {c["units"] for c in decoder}
     if len(units[0]) != 1 or len(units[1]) != 1:
         raise ModelError(f"{path} stacks LSTMs of different sizes, which seq2add doesn't build.")
-    output_length = int(layers[split][2]["n"])
+    if len(encoder) > MAX_LAYERS or len(decoder) > MAX_LAYERS:
+        raise ModelError(
+            f"{path} stacks more than {MAX_LAYERS} LSTMs, which seq2add doesn't build."
+        )
+    output_length = layers[split].outputs[0][0] or 0
     model = ModelConfig("seq2seq", units[0].pop(), units[1].pop(), len(encoder), len(decoder))
     version = str(document.get("keras_version", "3" if "module" in document else "2"))
-    return document, TutorialArchitecture(
-        input_length, alphabet_size, output_length, model, version
-    )
+    input_length, alphabet_size = plan.input_shape
+    return plan, TutorialArchitecture(input_length, alphabet_size, output_length, model, version)
 
 
-def read_weights(path: Path, document: dict[str, Any]) -> tuple[list[Weights], str]:
-    """Per-layer weights in model order, from a Keras 3 or a legacy Keras 2 HDF5 file."""
+def _clause(message: str) -> str:
+    return message.rstrip().rstrip(".")
+
+
+def read_weights(path: Path, plan: Architecture) -> tuple[list[Weights], str]:
+    """Per-layer weights in model order, from a Keras 3 or a legacy Keras 2 HDF5 file.
+
+    Each array's shape and type are checked from the file's metadata before it is read.
+    """
     path = Path(path)
     if not path.is_file():
         raise ModelError(f"{path} does not exist.")
     try:
         with h5py.File(path, "r") as handle:
             legacy = "layer_names" in handle.attrs or "model_weights" in handle
-        if not legacy:
-            return read_keras3_weights(path, document), "keras3"
-        return _read_legacy_weights(path, document), "keras2"
+            if legacy:
+                datasets, layout = _legacy_datasets(handle, plan), "keras2"
+            else:
+                datasets, layout = keras3_datasets(handle, plan), "keras3"
+            return read_checked(datasets, plan, path.stat().st_size), layout
     except ModelFileError as error:
-        raise ModelError(f"{path} can't be read: {error}") from error
-    except (OSError, KeyError, ValueError) as error:
+        raise ModelError(f"{path} can't be read: {_clause(str(error))}.") from None
+    except (OSError, KeyError, ValueError, TypeError) as error:
         raise ModelError(f"{path} is not a readable HDF5 weights file.") from error
 
 
-def _read_legacy_weights(path: Path, document: dict[str, Any]) -> list[Weights]:
+def _legacy_datasets(handle: h5py.File, plan: Architecture) -> list[list[Any]]:
     """Keras 2's layout: ``layer_names`` in order, each group listing its ``weight_names``."""
 
     def text(value: Any) -> str:
         return value.decode() if isinstance(value, bytes) else str(value)
 
-    with h5py.File(path, "r") as handle:
-        group = handle.get("model_weights", handle)
-        by_layer = {}
-        for layer_name in (text(n) for n in group.attrs["layer_names"]):
-            layer = group[layer_name]
-            names = [text(n) for n in layer.attrs.get("weight_names", [])]
-            by_layer[layer_name] = [np.asarray(layer[n], np.float32) for n in names]
-    specs = NumpyNetwork.layer_specs(document)
-    weighted = [name for name, kind, _ in specs if kind in ("LSTM", "TimeDistributed", "Dense")]
+    group = handle.get("model_weights", handle)
+    names = group.attrs["layer_names"]
+    if len(names) > MAX_FILE_LAYERS:
+        raise ModelFileError(f"the weights file lists more than {MAX_FILE_LAYERS} layers")
+    by_layer = {}
+    for layer_name in (text(n) for n in names):
+        layer = group[layer_name]
+        weight_names = [text(n) for n in layer.attrs.get("weight_names", [])][:MAX_FILE_LAYERS]
+        by_layer[layer_name] = [layer[n] for n in weight_names]
+    weighted = [layer.name for layer in plan.layers if layer.weight_shapes]
     if not all(by_layer.get(name) for name in weighted):
         # Names differ (the JSON was saved from another session); fall back to file order.
         in_order = iter([arrays for arrays in by_layer.values() if arrays])
         by_layer = {name: next(in_order, []) for name in weighted}
-    return [by_layer.get(name, []) if name in weighted else [] for name, _, _ in specs]
+    return [by_layer.get(layer.name, []) if layer.weight_shapes else [] for layer in plan.layers]
 
 
 def tutorial_spec(terms: int, largest: int, architecture: TutorialArchitecture) -> ProblemSpec:
@@ -159,11 +177,11 @@ def read_tutorial_files(
     architecture_path: Path, weights_path: Path, terms: int, largest: int
 ) -> TutorialFiles:
     """Read and cross-check the notebook's files; raises ModelError in one sentence."""
-    document, architecture = read_architecture(Path(architecture_path))
+    plan, architecture = read_architecture(Path(architecture_path))
     spec = tutorial_spec(terms, largest, architecture)
-    layer_weights, layout = read_weights(Path(weights_path), document)
+    layer_weights, layout = read_weights(Path(weights_path), plan)
     try:
-        network = NumpyNetwork(document, layer_weights)  # checks every shape against the JSON
+        network = NumpyNetwork(plan, layer_weights)  # checks every shape against the JSON
     except ModelFileError as error:
         raise ModelError(f"{weights_path} doesn't fit {architecture_path}: {error}") from error
     return TutorialFiles(

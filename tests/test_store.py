@@ -88,7 +88,8 @@ def test_a_failed_save_leaves_nothing_behind(shelf, tiny_run, monkeypatch):
             lambda d: (d / "architecture.json").write_text("{not json"),
             "architecture.json is not readable JSON",
         ),
-        (lambda d: (d / "spec.json").write_text("[]"), "lacks a problem"),
+        (lambda d: (d / "spec.json").write_text("[]"), "spec.json must be a JSON object"),
+        (lambda d: (d / "spec.json").write_text("{}"), "lacks a problem"),
         (
             lambda d: (d / "model.weights.h5").write_bytes(
                 (d / "model.weights.h5").read_bytes()[:300]
