@@ -719,7 +719,7 @@ def read_checked(
                 f"the weights file has {len(found)} arrays for {what}; its architecture needs "
                 f"{len(plan.weight_shapes)}"
             )
-        for dataset, shape in zip(found, plan.weight_shapes, strict=True):
+        for dataset in found:
             if not isinstance(dataset, h5py.Dataset):
                 raise ModelFileError(f"the weights file's entry for {what} is not an array")
             if dataset.is_virtual or dataset.external:

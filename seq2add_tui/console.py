@@ -13,6 +13,7 @@ from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from core.evaluate import Breakdown, Evaluation
 from core.model import ModelConfig, parameter_count
@@ -143,11 +144,13 @@ def print_evaluation(scores: Evaluation, title: str) -> None:
 def print_models(infos: list[ModelInfo], root: Path) -> None:
     """The model library as a table; under 100 columns the network goes under the problem."""
     if not infos:
-        console.print(f"No models in {root} yet; train one with `seq2add train --out NAME`.")
+        console.print(
+            f"No models in {root} yet; train one with `seq2add train --out NAME`.", markup=False
+        )
         return
     wide = console.width >= 100
     table = Table(
-        title=str(root),
+        title=Text(str(root)),
         title_justify="left",
         caption="exact: whole answers right on fresh samples",
         caption_justify="left",
@@ -162,8 +165,9 @@ def print_models(infos: list[ModelInfo], root: Path) -> None:
     if wide:
         table.add_column("saved", no_wrap=True)
     for info in infos:
+        name = Text(info.name)  # names and errors are shown literally, never as markup
         if not info.usable:
-            table.add_row(info.name, f"[red]unreadable: {info.error}[/]")
+            table.add_row(name, Text(f"unreadable: {info.error}", style="red"))
             continue
         exact = info.exact_match
         problem = info.spec.describe() if info.spec else ""
@@ -173,7 +177,7 @@ def print_models(infos: list[ModelInfo], root: Path) -> None:
             _percent(exact) if exact is not None else "",
         ]
         if wide:
-            table.add_row(info.name, problem, network, *figures, info.created[:10])
+            table.add_row(name, problem, network, *figures, Text(info.created[:10]))
         else:
-            table.add_row(info.name, f"{problem}\n[dim]{network}[/]", *figures)
+            table.add_row(name, Text(problem).append(f"\n{network}", style="dim"), *figures)
     console.print(table)

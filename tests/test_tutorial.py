@@ -164,5 +164,5 @@ def test_import_refuses_a_problem_that_does_not_fit_the_model(tmp_path, notebook
         ]
     )
     other.save_weights(tmp_path / "other.weights.h5")
-    with pytest.raises(ModelError, match="has weights of shapes .* but its architecture needs"):
+    with pytest.raises(ModelError, match=r"has weights of shapes .* but its architecture needs"):
         read_tutorial_files(tmp_path / "architecture.json", tmp_path / "other.weights.h5", 3, 10)

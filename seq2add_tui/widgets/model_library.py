@@ -77,19 +77,21 @@ def describe_model(info: ModelInfo, loaded: bool) -> Table:
     table.add_row("Model", title)
     if not info.usable or info.spec is None:
         table.add_row("Unreadable", Text(f"{info.error}.", style="red"))
-        table.add_row("Folder", display_path(info.path))
+        table.add_row("Folder", Text(display_path(info.path)))
         return table
     spec = info.spec
     alphabet = "".join(shown_symbol(s) for s in spec.alphabet)
-    table.add_row(
+    table.add_row(  # Text throughout: what spec.json says is shown literally, never as markup
         "Problem",
-        f"{spec.describe()} · alphabet {alphabet} · input {spec.input_length} · "
-        f"output {spec.output_length}",
+        Text(
+            f"{spec.describe()} · alphabet {alphabet} · input {spec.input_length} · "
+            f"output {spec.output_length}"
+        ),
     )
     network = info.model.describe() if info.model else "imported network"
     parameters = f" · {info.parameters:,} parameters" if info.parameters else ""
     table.add_row("Network", network + parameters)
-    table.add_row("Training", _training_line(info.training))
+    table.add_row("Training", Text(_training_line(info.training)))
     metrics = info.metrics
     if metrics.get("exact_match") is not None:
         scores = f"exact-match {float(metrics['exact_match']):.2%}"
@@ -102,7 +104,7 @@ def describe_model(info: ModelInfo, loaded: bool) -> Table:
         table.add_row("Scores", scores)
     else:
         table.add_row("Scores", Text("not recorded", style="dim"))
-    table.add_row("Saved", f"{_saved_at(info.created)} · {display_path(info.path)}")
+    table.add_row("Saved", Text(f"{_saved_at(info.created)} · {display_path(info.path)}"))
     return table
 
 
@@ -254,4 +256,5 @@ class ModelLibrary(Vertical):
             return [mark, Text(info.name, style="red"), Text("unreadable", style="red"), "—", "—"]
         exact = info.exact_match
         exact_text = f"{exact:.2%}" if exact is not None else "—"
-        return [mark, info.name, info.spec.describe(), exact_text, _saved_at(info.created)[:10]]
+        name = Text(info.name)  # a DataTable reads plain strings as markup
+        return [mark, name, info.spec.describe(), exact_text, _saved_at(info.created)[:10]]
