@@ -148,7 +148,7 @@ def _flag(config: dict[str, Any], key: str, what: str, default: bool = False) ->
     if value is None:
         return default
     if not isinstance(value, bool):
-        raise ModelFileError(f"{what}'s {key} must be true or false, not {shown(value)}")
+        raise ModelFileError(f"{key} of {what} must be true or false, not {shown(value)}")
     return value
 
 
@@ -237,9 +237,9 @@ def _typed_fields(data: Any, types: dict[str, Any], what: str) -> dict[str, Any]
         wrong_bool = kind is int and isinstance(value, bool)
         if wrong_bool or not isinstance(value, kind):
             name = {str: "text", int: "a whole number", bool: "true or false"}[kind]
-            raise ModelFileError(f"{what}'s {key} must be {name}, not {shown(value)}")
+            raise ModelFileError(f"{key} in {what} must be {name}, not {shown(value)}")
         if kind is str and len(value) > 100:
-            raise ModelFileError(f"{what}'s {key} is longer than 100 characters")
+            raise ModelFileError(f"{key} in {what} is longer than 100 characters")
     return {key: data[key] for key in types if key in data}
 
 
@@ -528,7 +528,7 @@ class _Planner:
         if kind == "LSTM":
             if steps is None:
                 raise ModelFileError(f"{what} is an LSTM but its input is not a sequence")
-            units = _whole(config.get("units"), f"{what}'s units", 1, MAX_UNITS)
+            units = _whole(config.get("units"), f"the units of {what}", 1, MAX_UNITS)
             for key in ("activation", "recurrent_activation"):
                 _check_activation(config, key, what)
             for key in ("return_sequences", "return_state", "go_backwards", "stateful"):
@@ -546,7 +546,7 @@ class _Planner:
                     inner_kind = shown(inner.get("class_name"))
                     raise ModelFileError(f"{what} wraps {inner_kind}, not Dense")
                 config = _mapping(inner.get("config", {}), f"{what}'s inner Dense")
-            units = _whole(config.get("units"), f"{what}'s units", 1, MAX_UNITS)
+            units = _whole(config.get("units"), f"the units of {what}", 1, MAX_UNITS)
             _check_activation(config, "activation", what)
             bias = _flag(config, "use_bias", what, default=True)
             weights = [(width, units)] + ([(units,)] if bias else [])
@@ -554,7 +554,7 @@ class _Planner:
         elif kind == "RepeatVector":
             if steps is not None:
                 raise ModelFileError(f"{what} repeats a vector, but its input is a sequence")
-            n = _whole(config.get("n"), f"{what}'s repeat count n", 1, MAX_LENGTH)
+            n = _whole(config.get("n"), f"the repeat count n of {what}", 1, MAX_LENGTH)
             outputs = [(n, width)]
         elif kind == "Attention":
             if len(shapes) > 3 or any(s[0] is None for s in shapes):
@@ -723,10 +723,10 @@ def read_checked(
             if not isinstance(dataset, h5py.Dataset):
                 raise ModelFileError(f"the weights file's entry for {what} is not an array")
             if dataset.is_virtual or dataset.external:
-                raise ModelFileError(f"the weights file keeps {what}'s weights in another file")
+                raise ModelFileError(f"the weights file keeps the weights of {what} in another file")
             if dataset.dtype.kind != "f" or dataset.dtype.itemsize > 8:
                 raise ModelFileError(
-                    f"{what}'s weights are stored as {dataset.dtype}, not floating point"
+                    f"the weights of {what} are stored as {dataset.dtype}, not floating point"
                 )
             declared += dataset.size * dataset.dtype.itemsize
         shapes = [tuple(dataset.shape) for dataset in found]
@@ -744,7 +744,7 @@ def read_checked(
         arrays = [np.asarray(dataset[()], np.float32) for dataset in found]
         if not all(np.isfinite(array).all() for array in arrays):
             raise ModelFileError(
-                f"layer {shown(plan.name)}'s weights include NaN or infinite values"
+                f"the weights of layer {shown(plan.name)} include NaN or infinite values"
             )
         result.append(arrays)
     return result

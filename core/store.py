@@ -126,8 +126,9 @@ class ModelInfo:
 
 
 def _missing(folder: Path) -> list[str]:
-    """Which of a model's three files are not there."""
-    return [f for f in (ARCHITECTURE_FILE, WEIGHTS_FILE, SPEC_FILE) if not (folder / f).is_file()]
+    """Which of a model's three files are not there (a FIFO or a device is there, and refused
+    later as not a regular file)."""
+    return [f for f in (ARCHITECTURE_FILE, WEIGHTS_FILE, SPEC_FILE) if not (folder / f).exists()]
 
 
 def _clause(message: str) -> str:
