@@ -723,7 +723,7 @@ def read_checked(
             if not isinstance(dataset, h5py.Dataset):
                 raise ModelFileError(f"the weights file's entry for {what} is not an array")
             if dataset.is_virtual or dataset.external:
-                raise ModelFileError(f"the weights file keeps the weights of {what} in another file")
+                raise ModelFileError(f"the weights of {what} are kept in another file")
             if dataset.dtype.kind != "f" or dataset.dtype.itemsize > 8:
                 raise ModelFileError(
                     f"the weights of {what} are stored as {dataset.dtype}, not floating point"

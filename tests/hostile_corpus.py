@@ -11,6 +11,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
+import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -472,6 +476,46 @@ def build_corpus(root: Path) -> dict[str, Path]:
         moved = case.damage(folder)
         folders[case.name] = moved if isinstance(moved, Path) else folder
     return folders
+
+
+_MEASURED = """
+import atexit, os, runpy, sys
+def _peak():
+    with open("/proc/self/status") as status:
+        kb = next(line.split()[1] for line in status if line.startswith("VmHWM"))
+    with open(os.environ["SEQ2ADD_PEAK_FILE"], "w") as out:
+        out.write(kb)
+atexit.register(_peak)
+sys.argv = ["seq2add", *sys.argv[1:]]
+runpy.run_module("seq2add_tui", run_name="__main__")
+"""
+
+
+def run_cli(args: list[str], timeout_s: float = 120) -> tuple[int, str, float, float]:
+    """Run ``seq2add ARGS``; returns (exit status, stderr, peak RSS in MB, seconds).
+
+    The peak is the process's own VmHWM, read at exit: ``ru_maxrss`` of a child would include
+    the memory of the (possibly large) test process it was forked from.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".kb") as peak:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+            "SEQ2ADD_PEAK_FILE": peak.name,
+        }
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", _MEASURED, *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            timeout=timeout_s,
+            text=True,
+        )
+        seconds = time.perf_counter() - started
+        text = peak.read().strip()
+    return done.returncode, done.stderr, int(text) / 1024 if text else float("nan"), seconds
 
 
 def remove_corpus(root: Path) -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from core.store import ModelError, list_models, load_predictor
 from core.tutorial import read_tutorial_files
-from tests.hostile_corpus import CASES, build_corpus
+from tests.hostile_corpus import CASES, build_corpus, run_cli
 
 PEAK_RSS_LIMIT_MB = 300
 """The issue's bound on a refusing process's peak memory."""
@@ -70,19 +70,9 @@ def test_the_good_models_answer(corpus):
 
 
 def _run(args: list[str]) -> tuple[int, str, float]:
-    """Run the CLI; returns (exit status, stderr, peak RSS in MB) of that process alone."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "seq2add_tui", *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        env=env,
-    )
-    stderr = process.stderr.read().decode()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, stderr, usage.ru_maxrss / 1024
+    """Run the CLI; returns (exit status, stderr, peak RSS in MB)."""
+    status, stderr, peak_mb, _ = run_cli(args)
+    return status, stderr, peak_mb
 
 
 BOMBS = [case for case in CASES if case.memory_bomb]
@@ -117,6 +107,7 @@ def test_seq2add_models_lists_every_case_literally(corpus):
     assert status == 0 and stderr == ""
     assert peak_mb < PEAK_RSS_LIMIT_MB
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "COLUMNS": "200"}
+    env.pop("NO_COLOR", None)
     shown = subprocess.run(
         [sys.executable, "-m", "seq2add_tui", "--models-dir", str(root), "models"],
         capture_output=True,
