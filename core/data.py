@@ -787,7 +787,12 @@ class Expression:
     """The true answer, with * and / before + and -."""
 
 
-_TOKENS = re.compile(r"\s*(?:(\d+)|(\S))")
+_TOKENS = re.compile(r"(\d+)|([^\s\d])")
+r"""A number or one other visible symbol; whitespace between them is skipped by finditer, one
+character at a time, so tokenizing is linear (a leading ``\s*`` made trailing spaces quadratic)."""
+
+MAX_EXPRESSION_CHARS = 1_000
+"""Longest text `parse_expression` reads; every spec's longest expression is under 160."""
 
 
 def parse_expression(spec: ProblemSpec, text: str) -> Expression:
@@ -795,6 +800,11 @@ def parse_expression(spec: ProblemSpec, text: str) -> Expression:
 
     Raises ExpressionError with one sentence for anything the model was not trained on.
     """
+    if len(text) > MAX_EXPRESSION_CHARS:  # before anything else reads it
+        raise ExpressionError(
+            f"That is {len(text):,} characters; an expression may have at most "
+            f"{MAX_EXPRESSION_CHARS:,}."
+        )
     if not text or not text.strip():
         raise ExpressionError(f"Type an expression such as {example_expression(spec)}.")
     symbols = DIGITS + spec.operators

@@ -201,11 +201,11 @@ def test_per_row_caps_make_easier_rows_without_changing_the_encoding():
         ("11+2+3", "11 is outside the numbers this model learned (1–10)"),
         ("0+2+3", "0 is outside"),
         pytest.param(
-            "1" * 5000 + "+2+3",
-            "a 5,000-digit number is outside the numbers this model learned (1–10)",
-            id="more digits than int() takes",
+            "1" * 990 + "+2+3",
+            "a 990-digit number is outside the numbers this model learned (1–10)",
+            id="far more digits than any operand",
         ),
-        pytest.param("0" * 5000 + "11+2+3", "11 is outside", id="leading zeros don't count"),
+        pytest.param("0" * 900 + "11+2+3", "11 is outside", id="leading zeros don't count"),
         ("1 2+3+4", "two numbers in a row"),
     ],
 )
@@ -259,3 +259,17 @@ def test_all_problems_lists_every_valid_expression_once():
         len(division) == 14 and "6/3" in division.expressions and "5/2" not in division.expressions
     )
     assert all_problems(ProblemSpec("+", 2, 2, 0, 999)) is None
+
+
+def test_overlong_expressions_are_refused_before_they_are_read():
+    from core.data import MAX_EXPRESSION_CHARS
+
+    spec = ProblemSpec()
+    for text in ("1+2+3" + " " * 1_000_000, "9" * 1_000_000, "+" * (MAX_EXPRESSION_CHARS + 1)):
+        with pytest.raises(ExpressionError, match=r"at most 1,000\.$"):
+            parse_expression(spec, text)
+    # Up to the bound, spaces anywhere are still fine, and still separate numbers.
+    padded = " " * 400 + "1 + 2+3" + " " * (MAX_EXPRESSION_CHARS - 407)
+    assert parse_expression(spec, padded).value == 6
+    with pytest.raises(ExpressionError, match="two numbers in a row"):
+        parse_expression(spec, "1 2+3" + " " * 900)
