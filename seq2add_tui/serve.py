@@ -456,6 +456,7 @@ class QuizServer(Server):
         try:
             await websocket.prepare(request)
             seat.service = await self.pool.take(websocket, width, height)
+            seat.last_input = time.monotonic()  # idle time counts from a running session
             self.event("join", f"#{seat.number} from {address}")
             self._room_changed()
             await self._relay(seat)

@@ -23,6 +23,8 @@ READY_TIMEOUT_S = 30.0
 """How long a new warm session may take to draw its first screen."""
 QUIET_S = 0.3
 """A warm session is ready once its screen has been still this long."""
+FIRST_FRAME_BYTES = 2_000
+"""More output than the driver's start-up sequences: a drawn screen."""
 
 
 class WarmSession(AppService):
@@ -62,14 +64,25 @@ class WarmSession(AppService):
         )
 
     async def wait_ready(self) -> bool:
-        """Wait until the first screen is drawn and still; False if it never is."""
+        """Wait until the first screen is drawn and still; False if it never is.
+
+        Textual's web driver draws its first frame once it is told the terminal's size, which a
+        browser does on connecting; a warm session is told 80×24 (the visitor's own size
+        follows when they arrive).
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + READY_TIMEOUT_S
+        sized = False
         while loop.time() < deadline and self.usable:
-            if self._kept and loop.time() - self._last_output > QUIET_S:
+            if not sized and self._kept:  # the driver has started
+                sized = await self.set_terminal_size_ok(80, 24)
+            if len(self._kept) > FIRST_FRAME_BYTES and loop.time() - self._last_output > QUIET_S:
                 return True
             await asyncio.sleep(0.1)
         return False
+
+    async def set_terminal_size_ok(self, width: int, height: int) -> bool:
+        return await self.send_meta({"type": "resize", "width": width, "height": height})
 
     async def attach(self, websocket: web.WebSocketResponse, width: int, height: int) -> None:
         """Hand the session to a visitor: the kept screen first, then everything live."""

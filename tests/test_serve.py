@@ -18,6 +18,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from core.leaderboard import Leaderboard
 from seq2add_tui.cli import main
 from seq2add_tui.quiz_app import EXIT_GRACE_S
 from seq2add_tui.serve import browse_url, quiz_command
@@ -366,3 +367,80 @@ def test_sessions_end_when_the_server_is_killed(server):
     while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in sessions):
         time.sleep(0.2)
     assert not _running(sessions)
+
+
+async def play_one_round(websocket, name: str) -> None:
+    """Type a name without clicking anywhere, answer the one question, see the final screen."""
+    await read_until(websocket, "Beat the model")
+    await websocket.send_json(["stdin", name])
+    await asyncio.sleep(0.3)
+    await websocket.send_json(["stdin", "\r"])
+    await read_until(websocket, "has answered")
+    await websocket.send_json(["stdin", "7\r"])
+    await read_until(websocket, "the true answer")
+    await websocket.send_json(["stdin", "\r"])
+
+
+def test_an_idle_session_ends_with_a_message_and_frees_its_seat(tmp_path):
+    async def visit(port: int, process: subprocess.Popen) -> None:
+        url = f"http://127.0.0.1:{port}/"
+        await wait_for_page(url, process)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=80&height=24") as websocket,
+        ):
+            await read_until(websocket, "Beat the model")
+            assert (await fetch(url))[0] == 503  # the one seat is taken
+            seen = b""
+            while websocket.close_code is None:
+                message = await websocket.receive(timeout=30)
+                if message.type == aiohttp.WSMsgType.BINARY:
+                    seen += message.data
+            assert websocket.close_code == 4001 and b"idle for 0.15 minutes" in seen
+        deadline = time.monotonic() + 15
+        while (await fetch(url))[0] != 200:
+            assert time.monotonic() < deadline, "the idle session's seat was never freed"
+            await asyncio.sleep(0.2)
+
+    options = ("--idle-minutes", "0.15", "--max-players", "1")
+    with running_server(tmp_path, *options) as (process, port):
+        asyncio.run(visit(port, process))
+
+
+def test_ctrl_c_closes_a_room_with_players_within_3_s_and_tells_them(tmp_path):
+    async def connect_players(port: int, process: subprocess.Popen, players: list) -> None:
+        await wait_for_page(f"http://127.0.0.1:{port}/", process)
+        session = aiohttp.ClientSession()
+        players.append(session)
+        for _ in range(2):
+            websocket = await session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=80&height=24")
+            await read_until(websocket, "Beat the model")
+            players.append(websocket)
+
+    async def closing_words(websocket) -> bytes:
+        seen = b""
+        while websocket.close_code is None:
+            message = await websocket.receive(timeout=10)
+            if message.type == aiohttp.WSMsgType.BINARY:
+                seen += message.data
+        return seen
+
+    async def run(port: int, process: subprocess.Popen) -> None:
+        players: list = []
+        await connect_players(port, process, players)
+        sessions = _session_pids(process.pid)
+        started = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        words = await asyncio.gather(*(closing_words(ws) for ws in players[1:]))
+        while process.poll() is None:
+            await asyncio.sleep(0.05)
+        elapsed_s = time.monotonic() - started
+        await players[0].close()
+        assert all(b"The room has closed" in said for said in words)
+        assert all(ws.close_code == 1001 for ws in players[1:])
+        assert elapsed_s < 3.0, f"the room took {elapsed_s:.1f} s to close"
+        assert not _running(sessions), "a session outlived its server"
+
+    with running_server(tmp_path, "--warm-sessions", "2") as (process, port):
+        asyncio.run(run(port, process))
+        assert process.returncode == 0
