@@ -18,7 +18,6 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from core.leaderboard import Leaderboard
 from seq2add_tui.cli import main
 from seq2add_tui.quiz_app import EXIT_GRACE_S
 from seq2add_tui.serve import browse_url, quiz_command
