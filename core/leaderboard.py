@@ -12,12 +12,13 @@ becomes a `LeaderboardError` with one sentence to show; the game goes on without
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -281,9 +282,25 @@ def _explain(path: Path, error: sqlite3.Error | OSError) -> str:
             f"The leaderboard at {path} can't be opened; check that its folder exists and "
             "that you may write to it."
         )
-    if "disk" in text and ("full" in text or "i/o" in text):
-        return f"The leaderboard at {path} can't be written ({error}); scores won't be saved."
+    if "full" in text:  # SQLITE_FULL: "database or disk is full"
+        return f"The disk holding the leaderboard at {path} is full; this score was not saved."
+    if "i/o" in text:
+        return (
+            f"The leaderboard at {path} can't be read or written (a disk I/O error); "
+            "scores won't be saved."
+        )
     return f"The leaderboard at {path} can't be used ({error})."
+
+
+def _rollback(connection: sqlite3.Connection) -> None:
+    """Undo an open transaction, if there still is one.
+
+    SQLite rolls back by itself after some failures (a full disk, an I/O error); a second
+    ROLLBACK would raise "no transaction is active" and hide the real cause.
+    """
+    if connection.in_transaction:
+        with suppress(sqlite3.Error):  # the connection is reopened after a failure anyway
+            connection.execute("ROLLBACK")
 
 
 def _transient(error: sqlite3.Error) -> bool:
@@ -441,7 +458,7 @@ class Leaderboard:
                     )
                     connection.execute("COMMIT")
                 except BaseException:
-                    connection.execute("ROLLBACK")
+                    _rollback(connection)
                     raise
                 return int(cursor.lastrowid)
 
@@ -515,7 +532,7 @@ class Leaderboard:
         round_format: RoundFormat | None = None,
     ) -> tuple[list[Standing], int]:
         """(the first ``limit`` standings, how many there are in all); see `top`."""
-        conditions, params = [], []
+        conditions, params = [_VALID_ROW], []
         if model is not None:
             conditions.append("model = ?")
             params.append(model)
@@ -525,7 +542,7 @@ class Leaderboard:
         if round_format is not None:
             conditions.append(_SAME_FORMAT)
             params += _format_params(round_format)
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        where = f"WHERE {' AND '.join(conditions)}"
         columns = ", ".join(("id", *_COLUMNS))
         if best_per_player:
             sql = (
@@ -540,7 +557,8 @@ class Leaderboard:
             sql = f"SELECT {columns} FROM scores {where}"
 
         def query(connection: sqlite3.Connection) -> list[Score]:
-            return [_score_from_row(row) for row in connection.execute(sql, params)]
+            rows = (_score_from_row(row) for row in connection.execute(sql, params))
+            return [score for score in rows if score is not None]
 
         scores = self._read(query, [])
         groups: dict[RoundFormat, list[Score]] = {}
@@ -561,8 +579,8 @@ class Leaderboard:
 
         def query(connection: sqlite3.Connection) -> tuple[int, int]:
             better = connection.execute(
-                f"SELECT count(DISTINCT lower(player)) FROM scores WHERE room = ? AND "
-                f"{_SAME_FORMAT} AND lower(player) != lower(?) AND "
+                f"SELECT count(DISTINCT lower(player)) FROM scores WHERE {_VALID_ROW} AND "
+                f"room = ? AND {_SAME_FORMAT} AND lower(player) != lower(?) AND "
                 "(player_score > ? OR (player_score = ? AND (played_at < ? OR "
                 "(played_at = ? AND id < ?))))",
                 (
@@ -577,8 +595,8 @@ class Leaderboard:
                 ),
             ).fetchone()[0]
             players = connection.execute(
-                f"SELECT count(DISTINCT lower(player)) FROM scores WHERE room = ? AND "
-                f"{_SAME_FORMAT}",
+                f"SELECT count(DISTINCT lower(player)) FROM scores WHERE {_VALID_ROW} AND "
+                f"room = ? AND {_SAME_FORMAT}",
                 (score.room, *fmt),
             ).fetchone()[0]
             return int(better) + 1, max(int(players), 1)
@@ -590,7 +608,8 @@ class Leaderboard:
 
         def query(connection: sqlite3.Connection) -> int | None:
             value = connection.execute(
-                "SELECT max(player_score) FROM scores WHERE player = ? AND model = ?",
+                f"SELECT max(player_score) FROM scores WHERE {_VALID_ROW} AND player = ? "
+                "AND model = ?",
                 (player, model),
             ).fetchone()[0]
             return None if value is None else int(value)
@@ -602,11 +621,17 @@ class Leaderboard:
 
         def query(connection: sqlite3.Connection) -> list[tuple[str, int]]:
             rows = connection.execute(
-                "SELECT model, count(*) FROM scores GROUP BY model ORDER BY count(*) DESC, model"
+                f"SELECT model, count(*) FROM scores WHERE {_VALID_ROW} GROUP BY model "
+                "ORDER BY count(*) DESC, model"
             ).fetchall()
             return [(str(m), int(n)) for m, n in rows]
 
         return self._read(query, [])
+
+    def damaged_rows(self) -> int:
+        """Rows every reader skips because seq2add could not have written them."""
+        sql = f"SELECT count(*) FROM scores WHERE NOT {_VALID_ROW}"
+        return self._read(lambda c: int(c.execute(sql).fetchone()[0]), 0)
 
     def count(self, room: str | None = None) -> int:
         """Rounds recorded in total, or in one room."""
@@ -630,9 +655,9 @@ class Leaderboard:
 
         def query(connection: sqlite3.Connection) -> list[Score]:
             rows = connection.execute(
-                f"SELECT {columns} FROM scores WHERE {where} ORDER BY id", params
+                f"SELECT {columns} FROM scores WHERE {_VALID_ROW} AND {where} ORDER BY id", params
             )
-            return [_score_from_row(row) for row in rows]
+            return [score for score in map(_score_from_row, rows) if score is not None]
 
         return self._read(query, [])
 
@@ -649,7 +674,7 @@ class Leaderboard:
                     result = operation(connection)
                     connection.execute("COMMIT")
                 except BaseException:
-                    connection.execute("ROLLBACK")
+                    _rollback(connection)
                     raise
                 return result
 
@@ -735,7 +760,7 @@ class Leaderboard:
                 ).fetchone()
             else:
                 row = connection.execute("SELECT * FROM rooms WHERE name = ?", (name,)).fetchone()
-            if row is None:
+            if row is None or not _room_row_valid(row):  # none, or damaged: no status
                 return None
             status = RoomStatus(*row[:6], open=bool(row[6]))
             age_s = (datetime.now(UTC) - datetime.fromisoformat(status.updated_at)).total_seconds()
@@ -760,13 +785,45 @@ class Leaderboard:
 
 
 _FORMAT_COLUMNS = "model, questions, difficulty, seconds_per_question"
+_VALID_ROW = (
+    "(typeof(player) = 'text' AND length(player) <= 100 AND typeof(model) = 'text' "
+    "AND length(model) <= 200 AND typeof(problem) = 'text' AND length(problem) <= 200 "
+    "AND typeof(difficulty) = 'text' AND length(difficulty) <= 40 "
+    "AND typeof(played_at) = 'text' AND length(played_at) <= 40 "
+    "AND typeof(room) = 'text' AND length(room) <= 200 "
+    "AND typeof(player_score) = 'integer' AND typeof(model_score) = 'integer' "
+    "AND typeof(player_correct) = 'integer' AND typeof(model_correct) = 'integer' "
+    "AND typeof(questions) = 'integer' AND typeof(seconds_per_question) IN ('real', 'integer') "
+    "AND typeof(duration_s) IN ('real', 'integer') AND typeof(id) = 'integer')"
+)
+"""A row seq2add could have written. A damaged or hand-edited file may hold others (a text
+score, a BLOB name, NULLs); every reader skips them, and `damaged_rows` counts them."""
 _SAME_FORMAT = "model = ? AND questions = ? AND difficulty = ? AND seconds_per_question = ?"
+
+
+def _room_row_valid(row: tuple[Any, ...]) -> bool:
+    """Whether a ``rooms`` row has the types seq2add writes (and a time it can read)."""
+    name, url, players, settings, started_at, updated_at, _ = row[:7]
+    if not all(isinstance(v, str) for v in (name, url, settings, started_at, updated_at)):
+        return False
+    if not isinstance(players, int):
+        return False
+    try:
+        return datetime.fromisoformat(updated_at).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def _format_params(fmt: RoundFormat) -> tuple[Any, ...]:
     return (fmt.model, fmt.questions, fmt.difficulty, fmt.seconds_per_question)
 
 
-def _score_from_row(row: tuple[Any, ...]) -> Score:
+def _score_from_row(row: tuple[Any, ...]) -> Score | None:
+    """The row as a Score, or None if it holds what seq2add never writes (see `_VALID_ROW`)."""
     values = dict(zip(("id", *_COLUMNS), row, strict=True))
+    for key in ("seconds_per_question", "duration_s"):
+        if not math.isfinite(values[key]):
+            return None
+    if name_problem(values["player"]) is not None:
+        return None
     return Score(**values)

@@ -463,3 +463,74 @@ def test_a_version_1_file_gains_rooms_and_keeps_its_rounds(tmp_path):
     assert [(s.player, s.room) for s in board.top()] == [("old", "")]
     board.record(score("new", room="r"))
     assert board.count("r") == 1 and board.count() == 2
+
+
+# -- damaged rows and real causes (issue 15) ------------------------------------------------------
+
+
+def _with_bad_rows(path: Path) -> None:
+    """A file whose scores table (created by hand, without NOT NULL) holds three bad rows."""
+    with sqlite3.connect(path) as connection:
+        columns = ", ".join(f"{name}" for name in ("id INTEGER PRIMARY KEY", *_BAD_COLUMNS))
+        connection.execute(f"CREATE TABLE scores ({columns})")
+    with Leaderboard(path) as board:
+        board.record(score("ann", 900))
+        board.record(score("bob", 700))
+    with sqlite3.connect(path) as connection:
+        good = connection.execute("SELECT * FROM scores WHERE player = 'ann'").fetchone()
+        placeholders = ", ".join("?" for _ in good)
+        for change in ({5: "abc"}, {1: b"\x00blob"}, {5: None, 2: None}):
+            row = [None, *good[1:]]
+            for index, value in change.items():
+                row[index] = value
+            connection.execute(f"INSERT INTO scores VALUES ({placeholders})", row)
+
+
+_BAD_COLUMNS = (
+    "player",
+    "model",
+    "problem",
+    "player_score",
+    "model_score",
+    "player_correct",
+    "model_correct",
+    "questions",
+    "difficulty",
+    "seconds_per_question",
+    "duration_s",
+    "played_at",
+    "room",
+)
+
+
+def test_damaged_rows_are_skipped_by_every_reader_and_counted(tmp_path, capsys):
+    path = tmp_path / "board.sqlite3"
+    _with_bad_rows(path)
+    with Leaderboard(path) as board:
+        assert [s.player for s in board.top()] == ["ann", "bob"]
+        assert [s.player for s in board.top(best_per_player=False)] == ["ann", "bob"]
+        assert board.damaged_rows() == 3
+        assert board.personal_best("ann", "notebook-perfect") == 900
+        assert board.models() == [("notebook-perfect", 2)]
+        assert [s.player for s in board.since(0)] == ["ann", "bob"]
+        ann = board.top()[0]
+        assert board.rank(ann) == (1, 2)
+    assert main(["leaderboard", "--db", str(path), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert [row["player"] for row in json.loads(captured.out)] == ["ann", "bob"]
+    assert captured.err == "seq2add: skipped 3 damaged leaderboard rows.\n"
+
+
+def test_a_full_disk_is_named_as_such(tmp_path):
+    path = tmp_path / "board.sqlite3"
+    with Leaderboard(path) as board:
+        board.record(score("ann"))
+        # SQLite's own limit on the file's pages fails writes exactly as a full disk does.
+        pages = board._connection.execute("PRAGMA page_count").fetchone()[0]
+        board._connection.execute(f"PRAGMA max_page_count = {pages}")
+        with pytest.raises(LeaderboardError) as caught:
+            board.record(score("bob", problem="x" * 200_000))
+    message = str(caught.value)
+    assert "is full" in message and "rollback" not in message
+    with Leaderboard(path) as board:
+        assert [s.player for s in board.top()] == ["ann"]

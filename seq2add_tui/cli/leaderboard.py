@@ -71,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
         standings, total = board.standings(
             args.model, limit, best_per_player=not args.every_round, room=args.room
         )
+        damaged = board.damaged_rows()
+    if damaged:  # on stderr, so JSON and CSV on stdout stay clean
+        rows_word = "row" if damaged == 1 else "rows"
+        sys.stderr.write(f"seq2add: skipped {damaged:,} damaged leaderboard {rows_word}.\n")
     rows = [{"rank": s.place, **s.score.to_dict()} for s in standings]
     if output == "json":
         print_json(rows)
