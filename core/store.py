@@ -8,12 +8,15 @@ crash or Ctrl-C never leaves half a model; loading checks that the three files a
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import platform
 import re
 import shutil
 import sys
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -199,6 +202,7 @@ def list_models(root: Path | None = None) -> list[ModelInfo]:
     root = root or default_models_dir()
     if not root.is_dir():
         return []
+    recover_library(root)
     folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
     infos = []
     for folder in sorted(folders, key=lambda p: p.name.lower()):
@@ -224,6 +228,8 @@ def resolve(model: str | Path, root: Path | None = None) -> Path:
             raise ModelError(f"{text} does not exist.")
         raise ModelError(f"{text} is not a model folder (it has no {SPEC_FILE}).")
     folder = root / check_name(text)
+    if not folder.is_dir():
+        recover_library(root)  # a crashed overwrite may have set it aside
     if folder.is_dir():
         return folder
     names = [info.name for info in list_models(root)]
@@ -303,10 +309,44 @@ def save_model(
     metrics: dict[str, Any] | None = None,
     overwrite: bool = False,
 ) -> Path:
-    """Save ``network`` as ``root/name`` atomically and return its folder.
+    """Save ``network`` as ``root/name`` crash-safely and return its folder.
 
-    Refuses to replace an existing model unless ``overwrite``. The files are checked by loading
-    them back with the numpy predictor before the folder is renamed into place.
+    Refuses to replace an existing model unless ``overwrite``. Every file is made in memory
+    first, so a full disk is one `ModelError` (and ``network`` is untouched, ready to be saved
+    again elsewhere), never an HDF5 library failing halfway through a write.
+    """
+    check_name(name)
+    architecture = network.to_json()
+    document = {
+        "format": FORMAT_VERSION,
+        "name": name,
+        "problem": spec.to_dict(),
+        "model": model_config.to_dict() if model_config else None,
+        "parameters": int(network.count_params()),
+        "training": training or {},
+        "metrics": metrics or {},
+        "versions": library_versions(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    files = {
+        ARCHITECTURE_FILE: architecture.encode(),
+        WEIGHTS_FILE: _weights_bytes(_bare_copy(network, architecture)),
+        SPEC_FILE: (json.dumps(document, indent=2) + "\n").encode(),
+    }
+    return write_model_files(files, name, root=root, overwrite=overwrite)
+
+
+def write_model_files(
+    files: dict[str, bytes], name: str, *, root: Path | None = None, overwrite: bool = False
+) -> Path:
+    """Put a model's files in the library as ``root/name``, so a crash at any point leaves
+    either the old model or the new one, never half of one.
+
+    The files go to a hidden staging folder, are fsync'd with the folder, checked by loading
+    them back with the numpy predictor, and renamed into place (then the library folder is
+    fsync'd). Overwriting first renames the old model aside, under a name that says which
+    process did it: if that process dies before the new model lands, the next listing of the
+    library puts the old one back (see `recover_library`).
     """
     root = root or default_models_dir()
     check_name(name)
@@ -315,31 +355,85 @@ def save_model(
         raise ModelError(
             f"A model named {name!r} already exists; pick another name or overwrite it."
         )
-    root.mkdir(parents=True, exist_ok=True)
-    staging = root / f".{name}.saving-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
     try:
-        architecture = network.to_json()
-        (staging / ARCHITECTURE_FILE).write_text(architecture)
-        _bare_copy(network, architecture).save_weights(staging / WEIGHTS_FILE)
-        document = {
-            "format": FORMAT_VERSION,
-            "name": name,
-            "problem": spec.to_dict(),
-            "model": model_config.to_dict() if model_config else None,
-            "parameters": int(network.count_params()),
-            "training": training or {},
-            "metrics": metrics or {},
-            "versions": library_versions(),
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-        (staging / SPEC_FILE).write_text(json.dumps(document, indent=2) + "\n")
+        root.mkdir(parents=True, exist_ok=True)
+        staging = root / f".{name}.saving-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        staging.mkdir()
+    except OSError as error:
+        raise ModelError(_write_failure(root, name, error)) from error
+    try:
+        try:
+            for filename, data in files.items():
+                _write_durably(staging / filename, data)
+            _fsync_folder(staging)
+        except OSError as error:
+            raise ModelError(_write_failure(root, name, error)) from error
         load_predictor(staging)
         _replace(staging, target, overwrite)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    """Write ``data`` and wait until the disk has it (a rename is only as safe as its files)."""
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a folder's entries (new files, renames) durable; a no-op where folders can't be
+    opened (Windows)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # some filesystems refuse fsync on folders; the rename is still atomic
+    finally:
+        os.close(descriptor)
+
+
+def _write_failure(root: Path, name: str, error: OSError) -> str:
+    """One sentence for a failed write, naming the real cause."""
+    if error.errno == errno.ENOSPC:
+        cause = f"the disk holding {root} is full"
+    elif error.errno == errno.EDQUOT:
+        cause = f"your disk quota for {root} is used up"
+    elif error.errno == errno.EROFS:
+        cause = f"{root} is on a read-only disk"
+    elif error.errno in (errno.EACCES, errno.EPERM):
+        cause = f"you may not write to {root}"
+    else:
+        cause = f"writing to {root} failed ({error.strerror or error})"
+    return (
+        f"Could not save {name!r}: {cause}; the trained model is still in memory, "
+        "so free some space or save it elsewhere."
+    )
+
+
+def _weights_bytes(network: keras.Model) -> bytes:
+    """The ``*.weights.h5`` file Keras' ``save_weights`` would write, made in memory."""
+    from keras.src.saving import saving_lib
+
+    buffer = io.BytesIO()
+    store = saving_lib.H5IOStore(buffer, mode="w")
+    try:
+        saving_lib._save_state(
+            network,
+            weights_store=store,
+            assets_store=None,
+            inner_path="",
+            visited_saveables=set(),
+        )
+    finally:
+        store.close()
+    return buffer.getvalue()
 
 
 def _bare_copy(network: keras.Model, architecture: str) -> keras.Model:
@@ -363,13 +457,14 @@ def _replace(staging: Path, target: Path, overwrite: bool) -> None:
     if not target.exists():
         try:
             os.rename(staging, target)
+            _fsync_folder(target.parent)
             return
         except OSError as error:
             if not target.exists():
                 raise ModelError(f"Could not save {target.name!r}: {error.strerror}.") from error
     if not overwrite:
         raise ModelError(f"A model named {target.name!r} already exists; pick another name.")
-    retired = target.with_name(f".{target.name}.replaced-{uuid.uuid4().hex[:8]}")
+    retired = target.with_name(f".{target.name}.replaced-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     try:
         os.rename(target, retired)
     except OSError as error:
@@ -379,7 +474,63 @@ def _replace(staging: Path, target: Path, overwrite: bool) -> None:
     except OSError as error:
         os.rename(retired, target)  # put the old model back where it was
         raise ModelError(f"Could not replace {target.name!r}: {error.strerror}.") from error
+    _fsync_folder(target.parent)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+STAGING_MAX_AGE_S = 3600.0
+"""A staging folder older than this is a crashed save's leftover (a save takes seconds)."""
+
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<kind>saving|replaced|deleting)-(?P<pid>\d+)-[0-9a-f]+")
+_OLD_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<kind>saving|replaced|deleting)-[0-9a-f]{8}")
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def recover_library(root: Path) -> None:
+    """Finish what crashed saves left: put back an old model whose replacement never landed,
+    and remove staging folders older than an hour and old models that were replaced."""
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        match = _LEFTOVER.fullmatch(entry.name) or _OLD_LEFTOVER.fullmatch(entry.name)
+        if match is None or not entry.is_dir():
+            continue
+        pid = int(match.groupdict().get("pid") or 0)
+        try:
+            age_s = now - entry.stat().st_mtime
+        except OSError:
+            continue
+        owner_gone = not (pid and _process_alive(pid))
+        target = root / match["name"]
+        try:
+            # A folder's mtime doesn't change when it is renamed: only the owner's pid tells
+            # whether a replaced or deleted model is still being worked on.
+            if match["kind"] == "replaced" and owner_gone:
+                if target.exists():
+                    shutil.rmtree(entry, ignore_errors=True)  # the new model landed
+                else:
+                    os.rename(entry, target)  # the new one never landed: the old one is back
+                    _fsync_folder(root)
+            elif (match["kind"] == "saving" and age_s > STAGING_MAX_AGE_S) or (
+                match["kind"] == "deleting" and owner_gone
+            ):
+                shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            continue  # another process got there first, or the folder is read-only
 
 
 def delete_model(name: str, root: Path | None = None) -> None:
@@ -388,7 +539,7 @@ def delete_model(name: str, root: Path | None = None) -> None:
     folder = root / check_name(name)
     if not folder.is_dir():
         raise ModelError(f"No model named {name!r} in {root}.")
-    retired = root / f".{name}.deleting-{uuid.uuid4().hex[:8]}"
+    retired = root / f".{name}.deleting-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
         os.rename(folder, retired)
     except OSError as error:
