@@ -784,6 +784,19 @@ class Leaderboard:
         return self._read(query, set())
 
 
+def claim_in_room(path: Path | str | None, room: str, name: str) -> bool:
+    """Hold ``name`` in ``room`` for this process (see `Leaderboard.claim_name`).
+
+    True also when the file can't say: a leaderboard that can't be written keeps no one from
+    playing. One short write, quick enough for a UI thread.
+    """
+    try:
+        with Leaderboard(path) as board:
+            return board.claim_name(room, name)
+    except (LeaderboardError, PlayerNameError):
+        return True
+
+
 _FORMAT_COLUMNS = "model, questions, difficulty, seconds_per_question"
 _VALID_ROW = (
     "(typeof(player) = 'text' AND length(player) <= 100 AND typeof(model) = 'text' "

@@ -97,6 +97,8 @@ class QuizApp(App[None]):
             # A blinking cursor repaints twice a second in every idle session on the server.
             cursor_blink=cursor_blink and not self.remote,
             suggest_name=not self.remote,
+            room=room,
+            locked=locked,
         )
 
     @property

@@ -18,6 +18,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from core.leaderboard import Leaderboard
 from seq2add_tui.cli import main
 from seq2add_tui.quiz_app import EXIT_GRACE_S
 from seq2add_tui.serve import browse_url, quiz_command
@@ -378,6 +379,71 @@ async def play_one_round(websocket, name: str) -> None:
     await websocket.send_json(["stdin", "7\r"])
     await read_until(websocket, "the true answer")
     await websocket.send_json(["stdin", "\r"])
+
+
+def test_a_room_end_to_end_limits_addresses_refuses_taken_names_and_shows_its_board(tmp_path):
+    """Locked settings on the lobby, one tab per address, the board live without a seat, a
+    replay not saved, and a second Ada asked for another name (from another address)."""
+
+    async def visit(port: int, process: subprocess.Popen) -> None:
+        url = f"http://127.0.0.1:{port}/"
+        websocket_url = f"ws://127.0.0.1:{port}/ws?width=80&height=24"
+        await wait_for_page(url, process)
+        _, first_board = await fetch(url + "board.json")
+        assert json.loads(first_board)["room"] == "workshop"
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(websocket_url) as player,
+        ):
+            if True:  # one seat per address
+                # One seat per address here: a second tab from it is refused, and told why.
+                async with session.ws_connect(websocket_url) as second:
+                    message = await second.receive(timeout=10)
+                    assert b"quiz tabs open here" in message.data
+                    await second.receive(timeout=10)
+                    assert second.close_code == 4002
+                # The board takes no seat, even in a full room, and shows who is playing.
+                status, _ = await fetch(url + "board")
+                assert status == 200
+                board = json.loads((await fetch(url + "board.json"))[1])
+                assert board["players"] == 1 and board["top"] == []
+                await play_one_round(player, "Ada")
+                deadline = time.monotonic() + 20
+                while not board["top"]:
+                    assert time.monotonic() < deadline, "the round never reached the board"
+                    await asyncio.sleep(0.3)
+                    board = json.loads((await fetch(url + "board.json"))[1])
+                assert board["top"][0]["player"] == "Ada" and board["rounds"] == 1
+                assert board["top"][0]["room"] == "workshop"
+                # A replay is practice: shown as such, never saved to the room.
+                await player.send_json(["stdin", "r"])
+                await read_until(player, "PRACTICE")
+                await player.send_json(["stdin", "7\r"])
+                await read_until(player, "the true answer")
+                await player.send_json(["stdin", "\r"])
+                await read_until(player, "Practice round")
+                # Another address (127.0.0.2 is loopback too) may not be a second Ada.
+                other = aiohttp.TCPConnector(local_addr=("127.0.0.2", 0))
+                async with (
+                    aiohttp.ClientSession(connector=other) as elsewhere,
+                    elsewhere.ws_connect(websocket_url) as second_ada,
+                ):
+                    # The lobby shows the room's round, the same for everyone, read-only.
+                    await read_until(second_ada, "the same for everyone")
+                    await second_ada.send_json(["stdin", "ada"])
+                    await asyncio.sleep(0.3)
+                    await second_ada.send_json(["stdin", "\r"])
+                    await read_until(second_ada, "is playing in this room already")
+
+    options = ("--room", "workshop", "--questions", "1", "--per-address", "1", "--seed", "3")
+    with running_server(tmp_path, *options) as (process, port):
+        asyncio.run(visit(port, process))
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=15)
+    finishes = [line for line in output.splitlines() if " finish " in line]
+    assert len(finishes) == 1 and "Ada" in finishes[0] and "1 rounds" in finishes[0]
+    rows = Leaderboard(tmp_path / "room.sqlite3").top(room="workshop")
+    assert [(s.player, s.room, s.questions) for s in rows] == [("Ada", "workshop", 1)]
 
 
 def test_an_idle_session_ends_with_a_message_and_frees_its_seat(tmp_path):

@@ -6,7 +6,7 @@ the panel which row to mark on the leaderboard.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from textual import on, work
@@ -23,6 +23,9 @@ from seq2add_tui.quiz.widgets import KeyTarget, readable, shortened
 from seq2add_tui.wording import counted, shown_symbol
 
 MAX_MISTAKES_SHOWN = 4
+PRACTICE_NOTE = (
+    "Practice round: not saved to the room's board (your first round of this format counts)."
+)
 
 
 class Final(VerticalScroll):
@@ -55,6 +58,8 @@ class Final(VerticalScroll):
         score: Score | None
         rank: tuple[int, int] | None
         error: str | None
+        practice: bool = False
+        """A room's replay: not saved, the player's first round of this format counts."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="final-card"):
@@ -90,20 +95,33 @@ class Final(VerticalScroll):
     def not_saved(self, why: str) -> None:
         self.query_one("#final-saved", Static).update(Content(why))
 
-    def save(self, db_path: Path | None, score: Score) -> None:
-        """Put ``score`` on the leaderboard in a thread; the saved line follows."""
+    def save(
+        self, db_path: Path | None, score: Score, *, room: str | None = None, practice: bool = False
+    ) -> None:
+        """Put ``score`` on the leaderboard in a thread; the saved line follows.
+
+        In a ``room`` only the player's first round of its format counts: a replay
+        (``practice``), or a round after one already saved under the name, is not saved.
+        """
+        if practice:
+            self.not_saved(PRACTICE_NOTE)
+            return
         self.query_one("#final-saved", Static).update("Saving your score…")
-        self._save(db_path, score)
+        first_only = room is not None
+        self._save(db_path, replace(score, room=room) if first_only else score, first_only)
 
     @work(thread=True, group="save-score", exit_on_error=False)
-    def _save(self, db_path: Path | None, score: Score) -> None:
+    def _save(self, db_path: Path | None, score: Score, first_only: bool) -> None:
         # SQLite may wait on another writer for a while: never on the UI thread.
         try:
             with Leaderboard(db_path) as board:
-                saved = board.record(score)
-                rank = board.rank(saved)
+                saved = board.record(score, first_only=first_only)
+                rank = board.rank(saved) if saved is not None else None
         except (LeaderboardError, PlayerNameError) as error:
             self.post_message(self.Saved(None, None, str(error)))
+            return
+        if saved is None:
+            self.post_message(self.Saved(None, None, None, practice=True))
             return
         self.post_message(self.Saved(saved, rank, None))
 
@@ -114,6 +132,9 @@ class Final(VerticalScroll):
         if message.error is not None:
             saved.add_class("-error")
             saved.update(Content(f"Not saved: {message.error}"))
+            return
+        if message.practice:
+            saved.update(Content(PRACTICE_NOTE))
             return
         assert message.rank is not None and message.score is not None
         place, players = message.rank

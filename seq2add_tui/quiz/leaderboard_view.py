@@ -40,11 +40,14 @@ class TopScoresReader:
     """
 
     @work(thread=True, exclusive=True, group="top-scores", exit_on_error=False)
-    def read_top(self, db_path: Path | str | None, model: str | None, limit: int) -> None:
-        """Read the best ``limit`` scores on ``model``; the answer arrives as `TopScores`."""
+    def read_top(
+        self, db_path: Path | str | None, model: str | None, limit: int, room: str | None = None
+    ) -> None:
+        """Read the best ``limit`` scores on ``model`` (in ``room``, if given); the answer
+        arrives as `TopScores`."""
         try:
             with Leaderboard(db_path) as board:
-                standings, _ = board.standings(model, limit)
+                standings, _ = board.standings(model, limit, room=room)
             error = None
         except LeaderboardError as problem:
             standings, error = [], str(problem)
@@ -75,6 +78,8 @@ class LeaderboardView(TopScoresReader, Vertical):
         """A score to mark (the round just played)."""
         self.scores: list[Score] = []
         """What the table shows."""
+        self.room: str | None = None
+        """Only rounds of this ``seq2add serve`` room (set by a room's session)."""
 
     def compose(self) -> ComposeResult:
         yield Static("Leaderboard", id="board-title")
@@ -107,10 +112,12 @@ class LeaderboardView(TopScoresReader, Vertical):
         self.model = model
         self.highlight_id = highlight_id
         target = f"on {model}" if model else "on every model"
+        if self.room is not None:
+            target += f" in room {self.room}"
         self.query_one("#board-title", Static).update(
             Content.from_markup("Top scores $target [dim](each player's best)[/]", target=target)
         )
-        self.read_top(db_path, model, self.limit)
+        self.read_top(db_path, model, self.limit, self.room)
 
     @on(TopScores)
     def _loaded(self, message: TopScores) -> None:
@@ -122,13 +129,13 @@ class LeaderboardView(TopScoresReader, Vertical):
         self._set_columns(every_model)
         table = self.query_one(DataTable)
         highlight_row = None
-        for standing in message.standings:
+        for row, standing in enumerate(message.standings):
             # Places count within a round format: a 40-question round isn't above 10-question ones.
             place, score = standing.place, standing.score
             # Rich Text, not markup: a player named "[b]" must show as typed.
             mark = "bold" if score.id == self.highlight_id else ""
             if mark:
-                highlight_row = place - 1
+                highlight_row = row
             table.add_row(
                 *score_cells(place, score, opponent=every_model, level="short", mark=mark),
                 key=str(score.id),

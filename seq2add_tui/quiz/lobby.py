@@ -106,9 +106,17 @@ class Lobby(TopScoresReader, VerticalScroll):
         difficulty: str
 
     def __init__(
-        self, *, questions: int, seconds: float, difficulty: str, id: str | None = None
+        self,
+        *,
+        questions: int,
+        seconds: float,
+        difficulty: str,
+        locked: bool = False,
+        id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        self.locked = locked
+        """The room's organiser set the round: its fields are shown read-only."""
         self._questions = questions
         self._seconds = seconds
         self.difficulty = difficulty
@@ -168,7 +176,7 @@ class Lobby(TopScoresReader, VerticalScroll):
             seconds.border_title = "Seconds"
             yield seconds
         yield Static("", id="lobby-message", classes="message")
-        with RadioSet(id="difficulty"):
+        with RadioSet(id="difficulty", disabled=self.locked):
             for key in DIFFICULTIES:
                 yield RadioButton(key, value=key == self.difficulty, name=key)
         yield Static("", id="difficulty-help")
@@ -179,6 +187,11 @@ class Lobby(TopScoresReader, VerticalScroll):
         yield Static("Enter starts · Tab moves between fields · Ctrl+Q quits", classes="hint")
 
     def on_mount(self) -> None:
+        if self.locked:
+            # Every player in the room races the same round: shown, not editable.
+            for field in self.query("#questions, #seconds").results(Input):
+                field.disabled = True
+                field.border_subtitle = "set by the room"
         self._show_difficulty_help()
 
     # -- what the panel tells it ------------------------------------------------------------------
@@ -219,10 +232,16 @@ class Lobby(TopScoresReader, VerticalScroll):
         """Show why a round didn't start (or clear it)."""
         self.query_one("#lobby-message", Static).update(Content(text))
 
-    def load_top(self, db_path: Path | None) -> None:
-        """Read the opponent's top scores in a thread and show them when they arrive."""
+    def load_top(self, db_path: Path | None, room: str | None = None) -> None:
+        """Read the opponent's top scores (in ``room``) in a thread and show them on arrival."""
         if self._opponent is not None:
-            self.read_top(db_path, self._opponent_name, LOBBY_TOP)
+            self.read_top(db_path, self._opponent_name, LOBBY_TOP, room)
+
+    def focus_name(self) -> None:
+        """The name field, its text selected to be typed over."""
+        field = self.query_one("#player-name", Input)
+        field.focus()
+        field.select_all()
 
     def focus_first(self) -> None:
         """The Start button once a name is typed, else the name field."""
@@ -238,6 +257,11 @@ class Lobby(TopScoresReader, VerticalScroll):
 
     def _show_difficulty_help(self) -> None:
         text = f"{self.difficulty}: {DIFFICULTIES[self.difficulty]}"
+        if self.locked:
+            text = (
+                f"This room's round, the same for everyone: {self._questions} questions, "
+                f"{self._seconds:g} s each, {text}."
+            )
         shut = [level for level in DIFFICULTIES if self._unplayable(level)]
         if shut and self._opponent is not None:
             opponent_scores = level_scores(self._opponent)
@@ -288,7 +312,6 @@ class Lobby(TopScoresReader, VerticalScroll):
             target.update(Content(f"No scores on {self._opponent_name} yet: be the first."))
         else:
             parts = " · ".join(
-                f"{place}. {s.score.player} {s.score.player_score:,}"
-                for place, s in enumerate(message.standings, 1)
+                f"{s.place}. {s.score.player} {s.score.player_score:,}" for s in message.standings
             )
             target.update(Content(f"Top scores: {parts}"))

@@ -28,7 +28,7 @@ from textual.timer import Timer
 from textual.widgets import ContentSwitcher, DataTable, Input, Static
 
 from core.infer import Predictor
-from core.leaderboard import Score
+from core.leaderboard import Score, claim_in_room
 from core.quiz import (
     DEFAULT_DIFFICULTY,
     DEFAULT_QUESTIONS,
@@ -106,8 +106,13 @@ class QuizPanel(Vertical):
         clock: Clock = time.monotonic,
         cursor_blink: bool = True,
         suggest_name: bool = True,
+        room: str | None = None,
+        locked: bool = False,
     ) -> None:
         super().__init__(id=id)
+        self.room = room
+        """The ``seq2add serve`` room: its names are unique, each player's first round counts."""
+        self.locked = locked  # the room's organiser set the round (see `Lobby.locked`)
         self._opponent: Predictor | None = None
         self._next_opponent: Predictor | None = None
         """A model that became current mid-round (a training run ending); it plays next round."""
@@ -133,6 +138,7 @@ class QuizPanel(Vertical):
         self._timer: Timer | None = None
         self._board_return = QuizState.LOBBY
         self._last_saved: Score | None = None
+        self._replaying = False
 
     # -- layout ------------------------------------------------------------------------------------
 
@@ -144,6 +150,7 @@ class QuizPanel(Vertical):
                 questions=self.questions,
                 seconds=self.seconds,
                 difficulty=self.difficulty,
+                locked=self.locked,
                 id="quiz-lobby",
             )
             yield Question(cursor_blink=self.cursor_blink, id="quiz-question")
@@ -169,6 +176,7 @@ class QuizPanel(Vertical):
         self._reveal_screen = self.query_one(Reveal)
         self._final = self.query_one(Final)
         self._lobby.player_name = self.player
+        self.query_one(LeaderboardView).room = self.room
         self._timer = self.set_interval(TICK_S, self._tick, pause=True)
         if self._opponent is not None:
             self._enter_lobby()
@@ -269,7 +277,7 @@ class QuizPanel(Vertical):
         self._switch(QuizState.LOBBY)
         self._show_opponent()
         self._lobby.say("")
-        self._lobby.load_top(self._db_path())
+        self._lobby.load_top(self._db_path(), self.room)
         self.focus_current()
 
     @on(Lobby.DifficultyChosen)
@@ -281,6 +289,8 @@ class QuizPanel(Vertical):
     def _start_requested(self, message: Lobby.StartRequested) -> None:
         message.stop()
         options = message.options
+        if not self._claim(options.player):
+            return
         self.player, self.questions, self.seconds = (
             options.player,
             options.questions,
@@ -293,6 +303,18 @@ class QuizPanel(Vertical):
     def _board_requested(self, message: Lobby.BoardRequested) -> None:
         message.stop()
         self.action_leaderboard()
+
+    def _claim(self, name: str) -> bool:
+        """In a room, hold ``name`` for this session; False (and say so) if someone else has it."""
+        if self.room is None or claim_in_room(self._db_path(), self.room, name):
+            return True
+        self._lobby.say(f"Someone called {name} is playing in this room already; pick another.")
+        self._lobby.focus_name()
+        return False
+
+    @property
+    def practice(self) -> bool:  # in a room, a replay counts for nothing
+        return self.room is not None and self._replaying
 
     # -- a round -----------------------------------------------------------------------------------
 
@@ -322,6 +344,7 @@ class QuizPanel(Vertical):
             self._lobby.say(str(error))
             return
         self._last_saved = None
+        self._replaying = replay
         self._ask()
 
     def _ask(self) -> None:
@@ -400,7 +423,8 @@ class QuizPanel(Vertical):
         if round_ is None:
             return
         number = round_.number if self.state == QuizState.QUESTION else len(round_.results)
-        self._status.show(round_, number, self.player or "You", self.opponent_name)
+        you, practice = self.player or "You", self.practice
+        self._status.show(round_, number, you, self.opponent_name, practice=practice)
 
     def action_advance(self) -> None:
         if self.state != QuizState.REVEAL or self.round is None:
@@ -427,7 +451,7 @@ class QuizPanel(Vertical):
             )
             return
         score = round_score(round_, summary, self.player, self.opponent_name)
-        self._final.save(self._db_path(), score)
+        self._final.save(self._db_path(), score, room=self.room, practice=self.practice)
 
     @on(Final.Saved)
     def _score_saved(self, message: Final.Saved) -> None:

@@ -325,11 +325,14 @@ def shortened(text: str, width: int) -> str:
 class RoundStatus(Static):
     """One line over a round in play: the question number, and each side's score and streak."""
 
-    def show(self, round_: QuizRound, number: int, player: str, opponent: str) -> None:
-        """Show ``round_`` at question ``number``."""
+    def show(
+        self, round_: QuizRound, number: int, player: str, opponent: str, *, practice: bool = False
+    ) -> None:
+        """Show ``round_`` at question ``number`` (marked as ``practice``: a room's replay)."""
         # Assembled rather than parsed from markup: this runs on every answer.
         self.update(
             Content.assemble(
+                ("PRACTICE ", "bold reverse") if practice else "",
                 "Question ",
                 (str(number), "bold"),
                 f"/{len(round_.questions)}   ",
