@@ -1,0 +1,139 @@
+"""The `notebook` preset trained in the app (headless, Training panel on screen) against
+`seq2add train --preset notebook`, in the same run.
+
+Each side is a fresh process, alternating app, CLI, app, CLI… so load from other work on the
+machine falls on both alike. The fit time is core's own (``TrainingRun.fit_seconds``: time
+inside Keras' fit), read from the app's finished run and from the CLI's saved ``spec.json``; the
+total is from the click on Train (or the command's start) to the scored model.
+
+    .venv/bin/python benchmarks/app_training.py [--repeats 3]
+
+The last line printed is JSON with app_fit_s, cli_fit_s and app_over_cli (medians; target
+≤ 1.10), plus every repetition.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+APP_CHILD = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from textual import on
+from seq2add_tui.app import Seq2AddApp
+from seq2add_tui.messages import TrainingDone
+
+class TimedApp(Seq2AddApp):
+    def on_ready(self) -> None:
+        super().on_ready()
+        self.set_timer(0.5, self.go)
+
+    def go(self) -> None:
+        if self.config_form is None:
+            self.set_timer(0.2, self.go)
+            return
+        self.use_preset("notebook")
+        self.started = time.perf_counter()
+        self.action_start_training()
+
+    @on(TrainingDone)
+    def done(self, message: TrainingDone) -> None:
+        run = message.run
+        figures = dict(
+            fit_s=run.fit_seconds,
+            total_s=time.perf_counter() - self.started,
+            exact=message.evaluation.exact_match if message.evaluation else None,
+            samples=run.samples_seen,
+        )
+        self.call_later(self.exit, figures)
+
+folder = Path({folder!r})
+app = TimedApp(models_dir=folder / "models", db_path=folder / "scores.db")
+print(json.dumps(app.run(headless=True, size=(80, 24))))
+"""
+
+
+def app_side(folder: Path) -> dict:
+    """The app in a child process; its figures."""
+    code = APP_CHILD.format(root=str(ROOT), folder=str(folder))
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=1800,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def cli_side(folder: Path, repeat: int) -> dict:
+    """``seq2add train --preset notebook`` in a child process; its figures from spec.json."""
+    name = f"cli-{repeat}"
+    command = [sys.executable, "-m", "seq2add_tui", "train", "--preset", "notebook"]
+    command += ["--out", name, "--models-dir", str(folder / "models")]
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = time.perf_counter()
+    subprocess.run(
+        command, capture_output=True, text=True, check=True, cwd=ROOT, env=environment, timeout=1800
+    )
+    total_s = time.perf_counter() - started
+    spec = json.loads((folder / "models" / name / "spec.json").read_text())
+    return {
+        "fit_s": spec["training"]["fit_seconds"],
+        "total_s": total_s,
+        "exact": spec["metrics"]["exact_match"],
+        "samples": spec["training"]["samples_seen"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    apps, clis = [], []
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        for repeat in range(1, args.repeats + 1):
+            apps.append(app_side(folder))
+            clis.append(cli_side(folder, repeat))
+            print(
+                f"run {repeat}: app fit {apps[-1]['fit_s']:.1f} s "
+                f"(total {apps[-1]['total_s']:.1f} s, exact {apps[-1]['exact']:.2%}) · "
+                f"cli fit {clis[-1]['fit_s']:.1f} s "
+                f"(total {clis[-1]['total_s']:.1f} s, exact {clis[-1]['exact']:.2%})",
+                flush=True,
+            )
+    app_fit_s = statistics.median(r["fit_s"] for r in apps)
+    cli_fit_s = statistics.median(r["fit_s"] for r in clis)
+    ratios = [a["fit_s"] / c["fit_s"] for a, c in zip(apps, clis, strict=True)]
+    print(
+        json.dumps(
+            {
+                "app_fit_s": round(app_fit_s, 2),
+                "cli_fit_s": round(cli_fit_s, 2),
+                "app_over_cli": round(app_fit_s / cli_fit_s, 3),
+                "app_total_s": round(statistics.median(r["total_s"] for r in apps), 2),
+                "cli_total_s": round(statistics.median(r["total_s"] for r in clis), 2),
+                "pair_ratios": [round(r, 3) for r in ratios],
+                "app_fit_runs_s": [round(r["fit_s"], 2) for r in apps],
+                "cli_fit_runs_s": [round(r["fit_s"], 2) for r in clis],
+                "repeats": args.repeats,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
