@@ -18,6 +18,7 @@ import shutil
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from core.history import HISTORY_FILE, HistoryPoint, history_csv
 from core.infer import NumpyNetwork, Predictor
 from core.model import ModelConfig
 from core.model_files import (
@@ -308,8 +310,10 @@ def save_model(
     training: dict[str, Any] | None = None,
     metrics: dict[str, Any] | None = None,
     overwrite: bool = False,
+    history: Sequence[HistoryPoint] = (),
 ) -> Path:
-    """Save ``network`` as ``root/name`` crash-safely and return its folder.
+    """Save ``network`` as ``root/name`` crash-safely and return its folder; ``history`` (the
+    run's validation checks) goes into ``history.csv`` beside the weights.
 
     Refuses to replace an existing model unless ``overwrite``. Every file is made in memory
     first, so a full disk is one `ModelError` (and ``network`` is untouched, ready to be saved
@@ -333,6 +337,8 @@ def save_model(
         WEIGHTS_FILE: _weights_bytes(_bare_copy(network, architecture)),
         SPEC_FILE: (json.dumps(document, indent=2) + "\n").encode(),
     }
+    if history:
+        files[HISTORY_FILE] = history_csv(history).encode()
     return write_model_files(files, name, root=root, overwrite=overwrite)
 
 

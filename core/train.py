@@ -1,9 +1,10 @@
 """Training: one entry point for the app, the CLI and the benchmarks, reporting through events.
 
-`train` never prints. It tells a listener what happens (`BatchEnded`, `EpochEnded`, `Checkpoint`,
-`TrainingFinished`, `TrainingFailed`), stops within one batch when its cancel event is set, and
-stops with a clear message if the loss stops being a finite number. TensorFlow is imported here,
-inside the function, so nothing else pays for it.
+`train` never prints. It tells a listener what happens (`PhaseStarted`, `BatchEnded`,
+`EpochEnded`, `Checkpoint`, `TrainingFinished`, `TrainingFailed`), records a `HistoryPoint` at
+every validation check, stops within one batch when its cancel event is set, and stops with a
+clear message if the loss stops being a finite number. TensorFlow is imported here, inside the
+function, so nothing else pays for it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +31,7 @@ from core.data import (
     to_one_hot,
 )
 from core.evaluate import Evaluation, score
+from core.history import HistoryPoint
 from core.infer import Predictor, network_from_keras
 from core.model import ModelConfig, build_model, compile_model, parameter_count
 from core.spec import ProblemSpec, SpecError, digit_count
@@ -135,6 +138,29 @@ class TrainingConfig:
 
 # -- events ----------------------------------------------------------------------------------------
 
+PHASES = ("preparing", "training", "validating", "scoring", "saving")
+"""What a run can be doing, in order; the last two happen after `train` returns (app, CLI)."""
+
+
+@dataclass(frozen=True)
+class PhaseStarted:
+    """The run moved on to another phase; ``message`` says what it does now, for a status line."""
+
+    phase: str
+    """One of `PHASES`."""
+    message: str
+    """E.g. ``Validating at checkpoint 3/24 on 1,000 samples``."""
+
+
+def scoring_phase(samples: int) -> PhaseStarted:
+    """The phase after training: the app and the CLI score the model on fresh problems."""
+    return PhaseStarted("scoring", f"Scoring on {samples:,} fresh problems")
+
+
+def saving_phase(name: str) -> PhaseStarted:
+    """The last phase: writing the model's folder."""
+    return PhaseStarted("saving", f"Saving as {name}")
+
 
 @dataclass(frozen=True)
 class TrainingStarted:
@@ -163,6 +189,8 @@ class BatchEnded:
     """Training samples processed since the start."""
     total_samples: int
     """Samples the whole run will process if not stopped."""
+    fit_s: float = 0.0
+    """Time spent inside Keras' fit so far: what samples per second and the ETA are based on."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +200,12 @@ class Checkpoint:
     samples_seen: int
     val_exact_match: float
     loss: float
+    index: int = 0
+    """1-based number of this check."""
+    count: int = 0
+    """Checks the whole run makes if not stopped."""
+    point: HistoryPoint | None = None
+    """Every figure of the check, as the run's history records it."""
 
 
 @dataclass(frozen=True)
@@ -192,6 +226,21 @@ class EpochEnded:
     elapsed_s: float
     """Wall time since training started."""
 
+    def point(self) -> HistoryPoint:
+        """The epoch's end as a history row."""
+        return HistoryPoint(
+            "epoch",
+            self.epoch,
+            self.samples_seen,
+            self.loss,
+            self.accuracy,
+            self.val_loss,
+            self.val_char_accuracy,
+            self.val_exact_match,
+            self.learning_rate,
+            self.elapsed_s,
+        )
+
 
 @dataclass(frozen=True)
 class TrainingFinished:
@@ -203,6 +252,8 @@ class TrainingFinished:
     epochs_run: int
     fit_seconds: float
     best_val_exact_match: float
+    total_seconds: float = 0.0
+    """Wall time of the whole run: building, data, fit and validation."""
 
 
 @dataclass(frozen=True)
@@ -213,7 +264,13 @@ class TrainingFailed:
 
 
 TrainingEvent = (
-    TrainingStarted | BatchEnded | Checkpoint | EpochEnded | TrainingFinished | TrainingFailed
+    PhaseStarted
+    | TrainingStarted
+    | BatchEnded
+    | Checkpoint
+    | EpochEnded
+    | TrainingFinished
+    | TrainingFailed
 )
 TrainingListener = Callable[[TrainingEvent], None]
 """Anything that takes events: a UI's message poster, a progress bar, a list's append."""
@@ -237,7 +294,11 @@ class TrainingRun:
     fit_seconds: float = 0.0
     """Time spent inside Keras' fit (mid-run checkpoint checks included), without data
     generation or the end-of-epoch validation."""
+    total_seconds: float = 0.0
+    """Wall time of the whole run: building the model, data, fit and validation."""
     samples_seen: int = 0
+    points: list[HistoryPoint] = field(default_factory=list)
+    """Every validation check (checkpoints and epoch ends) in order: ``history.csv``'s rows."""
 
     @property
     def usable(self) -> bool:
@@ -255,6 +316,7 @@ class TrainingRun:
             "status": self.status,
             "epochs_run": len(self.history),
             "fit_seconds": round(self.fit_seconds, 2),
+            "total_seconds": round(self.total_seconds, 2),
             "samples_seen": self.samples_seen,
             "best_val_exact_match": max((e.val_exact_match for e in self.history), default=0.0),
         }
@@ -420,9 +482,20 @@ class _Progress:
         check_every: int,
         validation: Batch,
         architecture: dict[str, Any],
+        begun: float,
         slices: list[tuple[str, slice]] | None = None,
     ) -> None:
         self.emit = emit
+        self.begun = begun
+        """When the run began (perf_counter), for elapsed times."""
+        self.points: list[HistoryPoint] = []
+        self.checks = 0
+        self.check_count = 0
+        """Mid-run checks the whole run makes if not stopped."""
+        self.fit_before = 0.0
+        """Seconds inside fit in earlier epochs."""
+        self.fit_started = begun
+        """When the current epoch's fit began."""
         self.slices = slices or [("all", slice(0, len(validation)))]
         self.architecture = architecture
         self.cancel = cancel
@@ -468,9 +541,11 @@ class _Progress:
                 accuracy,
                 self.samples_seen,
                 config.samples * config.epochs,
+                self.fit_before + perf_counter() - self.fit_started,
             )
         )
         if self.check_every and (batch + 1) % self.check_every == 0:
+            self.checks += 1
             # the first rows of each group, so every group is checked however large
             picked, checked, start = [], [], 0
             for label, rows in self.slices:
@@ -481,11 +556,34 @@ class _Progress:
             index = np.concatenate(picked)
             inputs = self.validation.x[index]
             targets = self.validation.targets[index]
-            right = (
-                validation_probabilities(model, inputs, self.architecture).argmax(-1) == targets
-            ).all(1)
+            self.emit(
+                PhaseStarted(
+                    "validating",
+                    f"Validating at checkpoint {self.checks}/{self.check_count} "
+                    f"on {len(targets):,} samples",
+                )
+            )
+            probabilities = validation_probabilities(model, inputs, self.architecture)
+            val_loss, val_char, _ = quick_scores(probabilities, targets)
+            right = (probabilities.argmax(-1) == targets).all(1)
             exact = worst_group(right, checked)
-            self.emit(Checkpoint(self.samples_seen, exact, loss))
+            point = HistoryPoint(
+                "checkpoint",
+                self.epoch,
+                self.samples_seen,
+                loss,
+                accuracy,
+                val_loss,
+                val_char,
+                exact,
+                _current_learning_rate(model),
+                perf_counter() - self.begun,
+            )
+            self.points.append(point)
+            self.emit(
+                Checkpoint(self.samples_seen, exact, loss, self.checks, self.check_count, point)
+            )
+            self.emit(training_phase(self.epoch, config.epochs))
             target = config.stop_at_exact
             if target is not None and exact >= target and len(targets) == len(self.validation):
                 self.target_reached = True
@@ -495,26 +593,107 @@ class _Progress:
             model.stop_training = True
 
 
+def quick_scores(probabilities: np.ndarray, targets: np.ndarray) -> tuple[float, float, float]:
+    """Loss, per-character accuracy and exact-match, without `score`'s breakdowns."""
+    chosen = probabilities.argmax(-1)
+    right = chosen == targets
+    truth = np.take_along_axis(probabilities, targets[..., None].astype(np.intp), axis=-1)
+    loss = float(-np.log(np.clip(truth, 1e-7, 1 - 1e-7)).mean())
+    return loss, float(right.mean()), float(right.all(1).mean())
+
+
+def training_phase(epoch: int, epochs: int) -> PhaseStarted:
+    """Gradient steps in ``epoch`` (1-based)."""
+    return PhaseStarted("training", f"Training epoch {epoch}/{epochs}")
+
+
 def train(
     spec: ProblemSpec,
     model_config: ModelConfig,
     config: TrainingConfig,
     listener: TrainingListener | None = None,
     cancel: threading.Event | None = None,
+    tensorboard_dir: Path | str | None = None,
 ) -> TrainingRun:
     """Build and train a model for ``spec``, reporting to ``listener``, until ``cancel`` is set.
 
     Returns the run in every case but a crash: a cancelled run keeps the weights reached so far,
     a diverged one (NaN or infinite loss) goes back to the last weights whose loss was finite.
-    Exceptions are reported as `TrainingFailed` before they propagate.
+    Exceptions are reported as `TrainingFailed` before they propagate. With ``tensorboard_dir``,
+    every validation check is also written there as TensorBoard event files (``train/`` and
+    ``validation/`` runs, stepped by samples seen).
     """
     emit = listener or (lambda event: None)
     cancel = cancel or threading.Event()
     try:
-        return _train(spec, model_config, config, emit, cancel)
+        if tensorboard_dir is None:
+            return _train(spec, model_config, config, emit, cancel)
+        with _TensorBoardWriter(Path(tensorboard_dir)) as writer:
+
+            def both(event: TrainingEvent) -> None:
+                writer(event)
+                emit(event)
+
+            return _train(spec, model_config, config, both, cancel)
     except Exception as error:
         emit(TrainingFailed(_failure_message(error)))
         raise
+
+
+class _TensorBoardWriter:
+    """Writes each validation check as TensorBoard scalars, so ``tensorboard --logdir`` shows
+    the run: ``train/`` (loss, accuracy, learning rate) and ``validation/`` (loss, accuracy,
+    exact-match), the two runs TensorBoard overlays by tag, stepped by samples seen."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __enter__(self) -> _TensorBoardWriter:
+        import tensorflow as tf
+
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise TrainingError(
+                f"Can't write TensorBoard logs to {self.folder}: {error.strerror or error}."
+            ) from None
+        from tensorflow.core.framework import summary_pb2
+
+        self.tf = tf
+        self.metadata = summary_pb2.SummaryMetadata(
+            plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars"),
+            data_class=summary_pb2.DATA_CLASS_SCALAR,
+        )
+        self.train = tf.summary.create_file_writer(str(self.folder / "train"))
+        self.validation = tf.summary.create_file_writer(str(self.folder / "validation"))
+        return self
+
+    def __call__(self, event: TrainingEvent) -> None:
+        if isinstance(event, Checkpoint) and event.point is not None:
+            self.write(event.point)
+        elif isinstance(event, EpochEnded):
+            self.write(event.point())
+
+    def write(self, point: HistoryPoint) -> None:
+        step = point.samples
+
+        def scalar(tag: str, value: float, step: int) -> None:
+            # tf.summary.scalar lives in the tensorboard package; this is what it writes.
+            tensor = self.tf.constant(value, dtype=self.tf.float32)
+            self.tf.summary.write(tag, tensor, step=step, metadata=self.metadata)
+
+        with self.train.as_default():
+            scalar("loss", point.loss, step=step)
+            scalar("accuracy", point.accuracy, step=step)
+            scalar("learning_rate", point.learning_rate, step=step)
+        with self.validation.as_default():
+            scalar("loss", point.val_loss, step=step)
+            scalar("accuracy", point.val_char_accuracy, step=step)
+            scalar("exact_match", point.val_exact_match, step=step)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.train.close()
+        self.validation.close()
 
 
 def _failure_message(error: Exception) -> str:
@@ -532,6 +711,13 @@ def _train(
     emit: TrainingListener,
     cancel: threading.Event,
 ) -> TrainingRun:
+    begun = perf_counter()
+    emit(
+        PhaseStarted(
+            "preparing",
+            f"Preparing: building the model and {config.samples:,} training samples",
+        )
+    )
     import keras
 
     keras.utils.set_random_seed(config.seed)
@@ -546,9 +732,12 @@ def _train(
         total_batches = config.batches_per_epoch * config.epochs
         check_every = max(1, total_batches // config.checkpoints)
     architecture = json.loads(model.to_json())
-    progress = _Progress(emit, cancel, config, check_every, validation, architecture, slices)
+    progress = _Progress(emit, cancel, config, check_every, validation, architecture, begun, slices)
+    if check_every:
+        progress.check_count = config.batches_per_epoch // check_every * config.epochs
     callback = progress.callback()
     run = TrainingRun(model, spec, model_config, config, "completed", "Training finished.")
+    run.points = progress.points
     emit(
         TrainingStarted(
             config.epochs,
@@ -557,7 +746,6 @@ def _train(
             parameter_count(spec, model_config),
         )
     )
-    started = perf_counter()
     good_weights = model.get_weights()
     best_exact, best_weights, epochs_without_gain = -1.0, None, 0
     for epoch in range(config.epochs):
@@ -565,8 +753,17 @@ def _train(
             progress.cancelled = True
             break
         progress.epoch = epoch + 1
+        if fixed is None:
+            emit(
+                PhaseStarted(
+                    "preparing",
+                    f"Preparing {config.samples:,} fresh samples for epoch {epoch + 1}",
+                )
+            )
         data = fixed if fixed is not None else epoch_batch(spec, config, epoch)
+        emit(training_phase(epoch + 1, config.epochs))
         fit_start = perf_counter()
+        progress.fit_before, progress.fit_started = run.fit_seconds, fit_start
         model.fit(
             data.x,
             data.y,
@@ -587,7 +784,14 @@ def _train(
                 "training stopped (try a lower learning rate)."
             )
             emit(TrainingFailed(run.message))
+            run.total_seconds = perf_counter() - begun
             return run
+        emit(
+            PhaseStarted(
+                "validating",
+                f"Validating epoch {epoch + 1} on {len(validation):,} samples",
+            )
+        )
         probabilities = validation_probabilities(model, validation.x, architecture)
         scores: Evaluation = score(validation, probabilities, examples=0)
         exact_now = scores.exact_match
@@ -604,9 +808,10 @@ def _train(
             exact_now,
             _current_learning_rate(model),
             progress.samples_seen,
-            perf_counter() - started,
+            perf_counter() - begun,
         )
         run.history.append(ended)
+        progress.points.append(ended.point())
         emit(ended)
         good_weights = model.get_weights()
         if exact_now > best_exact:
@@ -634,9 +839,15 @@ def _train(
         run.status = "cancelled"
         done = progress.samples_seen
         run.message = f"Stopped after {done:,} samples; the model keeps what it learned so far."
+    run.total_seconds = perf_counter() - begun
     emit(
         TrainingFinished(
-            run.status, run.message, len(run.history), run.fit_seconds, max(best_exact, 0.0)
+            run.status,
+            run.message,
+            len(run.history),
+            run.fit_seconds,
+            max(best_exact, 0.0),
+            run.total_seconds,
         )
     )
     return run

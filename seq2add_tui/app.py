@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from time import perf_counter
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -44,8 +45,10 @@ from core.train import (
     BatchEnded,
     TrainingConfig,
     TrainingError,
-    TrainingFinished,
+    TrainingEvent,
     TrainingRun,
+    saving_phase,
+    scoring_phase,
 )
 from seq2add_tui import ICON
 from seq2add_tui.messages import (
@@ -87,6 +90,11 @@ FIRST_PANEL = "quiz"
 
 PLOT_CHECKPOINTS = 24
 """Mid-run validation checks asked of core.train, so the exact-match curve fills in as it goes."""
+
+PROGRESS_INTERVAL_S = 0.2
+"""Least time between two batch updates sent to the screen. A batch takes a few milliseconds;
+redrawing the bars for each one kept the UI thread (and the GIL) so busy that training ran at
+half the command line's speed."""
 
 
 _PANEL_GROUP = Binding.Group("Panels", compact=True)
@@ -573,21 +581,27 @@ class Seq2AddApp(App[int]):
 
         worker = get_current_worker()
         stride = log_stride(training.batches_per_epoch)
+        last_sent = 0.0
 
-        def listener(event: object) -> None:
+        def listener(event: TrainingEvent) -> None:
+            nonlocal last_sent
             if worker.is_cancelled:  # the app is closing
                 cancel.set()
             if isinstance(event, BatchEnded):
                 logged = event.batch % stride == 0 or event.batch == event.batches
-                self.post_message(BatchProgress(event, logged))
+                now = perf_counter()
+                if logged or now - last_sent >= PROGRESS_INTERVAL_S:
+                    last_sent = now
+                    self.post_message(BatchProgress(event, logged))
             else:
-                self.post_message(TrainingUpdate(event))  # type: ignore[arg-type]
+                self.post_message(TrainingUpdate(event))
 
         run = train(settings.spec, settings.model, training, listener=listener, cancel=cancel)
         predictor: Predictor | None = None
         evaluation: Evaluation | None = None
         if run.usable and run.samples_seen > 0 and not worker.is_cancelled:
             predictor = run.predictor()
+            listener(scoring_phase(self.evaluation_samples))
             evaluation = evaluate(predictor.probabilities, settings.spec, self.evaluation_samples)
         self.post_message(TrainingDone(run, predictor, evaluation))
 
@@ -598,9 +612,6 @@ class Seq2AddApp(App[int]):
     @on(TrainingUpdate)
     def _training_update(self, message: TrainingUpdate) -> None:
         self.training_panel.show_event(message.event)
-        event = message.event
-        if isinstance(event, TrainingFinished) and event.status != "diverged":
-            self.training_panel.show_scoring(self.evaluation_samples)
 
     @on(TrainingDone)
     def _training_done(self, message: TrainingDone) -> None:
@@ -786,6 +797,7 @@ class Seq2AddApp(App[int]):
     def save_fresh_model(self, fresh: FreshModel, name: str, overwrite: bool) -> None:
         """Save atomically, then load the saved files back (the current model, if it was)."""
         settings = fresh.settings
+        self.post_message(TrainingUpdate(saving_phase(name)))
         save_model(
             fresh.run.model,
             settings.spec,
@@ -798,6 +810,7 @@ class Seq2AddApp(App[int]):
             },
             metrics=fresh.evaluation.summary(),
             overwrite=overwrite,
+            history=fresh.run.points,
         )
         self.post_message(ModelSaved(fresh, load_predictor(name, self.models_dir)))
 
@@ -808,6 +821,7 @@ class Seq2AddApp(App[int]):
         self.library.show_unsaved(None)
         self.action_refresh_models(select=name)
         note = f"Saved as {name} in {self.models_dir}."
+        self.training_panel.show_saved(name)
         self.evaluation_panel.rename(FRESH_NAME, name)
         if self.current is message.fresh.predictor:
             self.set_current(message.predictor, name)  # the same model, now with a name

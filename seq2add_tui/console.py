@@ -11,7 +11,7 @@ from types import TracebackType
 
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -22,6 +22,7 @@ from core.store import ModelInfo
 from core.train import (
     BatchEnded,
     EpochEnded,
+    PhaseStarted,
     TrainingConfig,
     TrainingEvent,
     TrainingFailed,
@@ -31,22 +32,47 @@ from core.train import (
 console = Console(highlight=False)
 
 
+def format_duration(seconds: float) -> str:
+    """``0:07`` or ``1:02:03``."""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def speed_and_eta(samples_seen: int, total_samples: int, fit_s: float) -> tuple[str, str]:
+    """``12,345 samples/s`` and ``0:08 left``, from the time spent in fit so far."""
+    if fit_s <= 0 or samples_seen <= 0:
+        return "", ""
+    rate = samples_seen / fit_s
+    left = (total_samples - samples_seen) / rate
+    return f"{rate:,.0f} samples/s", f"{format_duration(left)} left"
+
+
+def fit_and_total(fit_s: float, total_s: float) -> str:
+    """How a run's time is written everywhere: ``fit 9.9 s, total 12.3 s``."""
+    return f"fit {fit_s:.1f} s, total {total_s:.1f} s"
+
+
 class TrainingProgress:
-    """A training listener that draws a Rich progress bar with live loss and accuracy."""
+    """A training listener that draws a Rich progress bar with the phase, live loss and accuracy,
+    samples per second and the time left; the bar goes away when training ends, leaving the
+    epoch lines and the outcome."""
 
     def __init__(self, spec: ProblemSpec, model: ModelConfig, training: TrainingConfig) -> None:
         self.spec = spec
         self.training = training
         self.samples_seen = 0
         self.progress = Progress(
-            TextColumn("[bold]epoch {task.fields[epoch]}"),
+            TextColumn("[bold]{task.fields[phase]}"),
             BarColumn(bar_width=None),
             TaskProgressColumn(),
             TextColumn("loss {task.fields[loss]} acc {task.fields[accuracy]}"),
             TextColumn("exact {task.fields[exact]}"),
-            TimeRemainingColumn(compact=True),
+            TextColumn("{task.fields[rate]}"),
+            TextColumn("{task.fields[eta]}"),
             console=console,
-            transient=False,
+            transient=True,
             expand=True,
         )
         console.print(
@@ -58,10 +84,12 @@ class TrainingProgress:
         self.task = self.progress.add_task(
             "train",
             total=training.samples * training.epochs,
-            epoch=f"1/{training.epochs}",
+            phase="Preparing",
             loss="–",
             accuracy="–",
             exact="–",
+            rate="",
+            eta="",
         )
 
     def __enter__(self) -> TrainingProgress:
@@ -77,14 +105,18 @@ class TrainingProgress:
         self.progress.stop()
 
     def __call__(self, event: TrainingEvent) -> None:
-        if isinstance(event, BatchEnded):
+        if isinstance(event, PhaseStarted):
+            self.progress.update(self.task, phase=event.message)
+        elif isinstance(event, BatchEnded):
             self.samples_seen = event.samples_seen
+            rate, eta = speed_and_eta(event.samples_seen, event.total_samples, event.fit_s)
             self.progress.update(
                 self.task,
                 completed=event.samples_seen,
-                epoch=f"{event.epoch}/{self.training.epochs}",
                 loss=f"{event.loss:.4f}",
                 accuracy=f"{event.accuracy:.2%}",
+                rate=rate,
+                eta=eta,
             )
         elif isinstance(event, EpochEnded):
             self.progress.update(self.task, exact=f"{event.val_exact_match:.2%}")
@@ -101,7 +133,8 @@ class TrainingProgress:
                 if event.status == "cancelled"
                 else event.message
             )
-            self.progress.console.print(f"{message} ({event.fit_seconds:.1f} s in fit)")
+            self.progress.stop()  # the bar goes first, so it is not drawn again below this line
+            console.print(f"{message} ({fit_and_total(event.fit_seconds, event.total_seconds)})")
         elif isinstance(event, TrainingFailed):
             self.progress.console.print(f"[red]{event.message}[/]")
 

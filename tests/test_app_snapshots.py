@@ -17,7 +17,14 @@ from textual.widgets import Input
 
 from core.evaluate import Breakdown, Evaluation, SamplePrediction
 from core.presets import PRESETS
-from core.train import BatchEnded, Checkpoint, EpochEnded, TrainingConfig, TrainingStarted
+from core.train import (
+    BatchEnded,
+    Checkpoint,
+    EpochEnded,
+    TrainingConfig,
+    TrainingStarted,
+    training_phase,
+)
 from seq2add_tui.app import Seq2AddApp
 from seq2add_tui.widgets.config_form import Settings
 from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
@@ -90,13 +97,14 @@ async def show_training(pilot) -> None:
     panel.show_event(TrainingStarted(3, 100, 19_200, 52_212))
     seen = 0
     for epoch, batches in ((1, 100), (2, 50)):
+        panel.show_event(training_phase(epoch, 3))
         for batch in range(1, batches + 1):
             seen += 64
             loss = 2.4 / (1 + seen / 2_000)
-            event = BatchEnded(epoch, batch, 100, loss, 1 - loss / 3, seen, 19_200)
+            event = BatchEnded(epoch, batch, 100, loss, 1 - loss / 3, seen, 19_200, seen / 400)
             panel.show_batch(event, logged=batch % 25 == 0)
             if batch % 10 == 0:
-                panel.show_event(Checkpoint(seen, min(1.0, seen / 12_000), loss))
+                panel.show_event(Checkpoint(seen, min(1.0, seen / 12_000), loss, seen // 640, 30))
         if epoch == 1:
             panel.show_event(
                 EpochEnded(1, 3, loss, 0.81, loss * 0.95, 0.83, seen / 12_000, 0.001, seen, 21.4)

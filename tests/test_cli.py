@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -174,17 +175,32 @@ def test_train_shows_progress_evaluates_and_saves(tmp_path):
         "12",
         "--eval-samples",
         "300",
+        "--checkpoints",
+        "4",
+        "--tensorboard",
+        str(tmp_path / "tb"),
         "--models-dir",
         str(tmp_path),
     )
     out, err = process.communicate(timeout=300)
     assert process.returncode == 0, err
+    # Each phase named; the time said as fit and total; the bar is not drawn again at the end.
+    finished = out.index("Training finished.")
+    assert re.search(r"Training finished\. \(fit \d+\.\d s, total \d+\.\d s\)", out)
+    assert "━" not in out[finished:] and "loss" not in out[finished:].split("\n")[0]
+    assert out.index("Scoring on 300 fresh problems…") > finished
+    assert "Saving as cli-tiny…" in out
+    # The run's history beside the model, and TensorBoard's event files where asked.
+    rows = (tmp_path / "cli-tiny" / "history.csv").read_text().splitlines()
+    assert rows[0].startswith("kind,epoch,samples,loss") and len(rows) == 1 + 4 + 2
+    assert list((tmp_path / "tb" / "validation").glob("events.out.tfevents.*"))
     # TensorFlow's native chatter goes to the log even when stderr is a pipe.
     assert "oneDNN" not in err and "cpu_feature_guard" not in err
     assert "epoch 2/2" in out and "exact" in out and "Evaluated on 300 fresh samples" in out
     assert (tmp_path / "cli-tiny" / "model.weights.h5").is_file()
     info = json.loads((tmp_path / "cli-tiny" / "spec.json").read_text())
     assert info["training"]["epochs"] == 2 and info["metrics"]["samples"] == 300
+    assert info["training"]["total_seconds"] > info["training"]["fit_seconds"] > 0
     # The preset's target and cap were switched off; the rest of the preset stands.
     assert info["training"]["stop_at_exact"] is None and info["training"]["clip_norm"] is None
     assert info["training"]["schedule"] == "cosine" and info["model"]["architecture"] == "attention"

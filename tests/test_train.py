@@ -13,6 +13,7 @@ from core.train import (
     BatchEnded,
     Checkpoint,
     EpochEnded,
+    PhaseStarted,
     TrainingConfig,
     TrainingFailed,
     TrainingFinished,
@@ -31,6 +32,7 @@ def test_events_report_batches_epochs_and_the_finish():
         samples=640, epochs=2, batch_size=64, validation_samples=100, checkpoints=4
     )
     run = train(ProblemSpec(), SMALL, config, listener=events.append)
+    events = [e for e in events if not isinstance(e, PhaseStarted)]  # their own test below
     kinds = [type(e) for e in events]
     assert kinds[0] is TrainingStarted and kinds[-1] is TrainingFinished
     batches = [e for e in events if isinstance(e, BatchEnded)]
@@ -198,3 +200,70 @@ def test_length_sampling_validates_each_group_and_refuses_bad_names():
     assert len(groups["uniform"]) == len(groups["length"]) == 200 and len(groups["small"]) == 441
     short = [e for e in groups["length"].expressions if max(map(len, e.split("+"))) == 1]
     assert len(short) > 5  # about a ninth (22) have two one-digit operands; by value, 0.01%
+
+
+def test_phases_are_named_as_they_happen_and_every_check_is_a_history_point():
+    events = []
+    config = TrainingConfig(
+        samples=640, epochs=2, batch_size=64, validation_samples=100, checkpoints=4
+    )
+    run = train(ProblemSpec(), SMALL, config, listener=events.append)
+    phases = [e.message for e in events if isinstance(e, PhaseStarted)]
+    assert phases[0].startswith("Preparing: building the model and 640 training samples")
+    assert phases[1] == "Training epoch 1/2"
+    assert "Validating at checkpoint 1/4 on 100 samples" in phases
+    assert "Validating at checkpoint 4/4 on 100 samples" in phases
+    assert phases.index("Validating epoch 1 on 100 samples") < phases.index("Training epoch 2/2")
+    # The training phase comes back after each checkpoint, so a status line never sticks.
+    after = phases[phases.index("Validating at checkpoint 1/4 on 100 samples") + 1]
+    assert after == "Training epoch 1/2"
+    # History: 4 checkpoints and 2 epoch ends, in order of samples seen.
+    assert [p.kind for p in run.points].count("checkpoint") == 4
+    assert [p.kind for p in run.points].count("epoch") == 2
+    samples = [p.samples for p in run.points]
+    assert samples == sorted(samples) and samples[-1] == 1280
+    elapsed = [p.elapsed_s for p in run.points]
+    assert elapsed == sorted(elapsed) and elapsed[-1] <= run.total_seconds
+    for point in run.points:
+        assert 0 <= point.val_exact_match <= 1 and point.val_loss > 0
+        assert point.learning_rate == pytest.approx(config.learning_rate)
+    checkpoints = [e for e in events if isinstance(e, Checkpoint)]
+    assert [c.index for c in checkpoints] == [1, 2, 3, 4] and {c.count for c in checkpoints} == {4}
+    assert checkpoints[0].point == run.points[0]
+    # Fit and total are both recorded; the whole run takes longer than its time in fit.
+    finished = events[-1]
+    assert 0 < finished.fit_seconds < finished.total_seconds == run.total_seconds
+    assert run.summary()["total_seconds"] >= run.summary()["fit_seconds"] > 0
+    batches = [e for e in events if isinstance(e, BatchEnded)]
+    assert all(b.fit_s > 0 for b in batches) and batches[-1].fit_s <= run.fit_seconds
+
+
+def test_a_schedule_shows_in_the_learning_rate_history():
+    config = TrainingConfig(
+        samples=640, batch_size=64, validation_samples=50, checkpoints=5, schedule="cosine"
+    )
+    run = train(ProblemSpec(), SMALL, config)
+    rates = [p.learning_rate for p in run.points]
+    assert rates == sorted(rates, reverse=True) and rates[0] > rates[-1]
+
+
+def test_tensorboard_event_files_can_be_read_back(tmp_path):
+    import tensorflow as tf
+
+    config = TrainingConfig(samples=320, batch_size=64, validation_samples=50, checkpoints=2)
+    run = train(ProblemSpec(), SMALL, config, tensorboard_dir=tmp_path / "tb")
+    found: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    for side in ("train", "validation"):
+        files = list((tmp_path / "tb" / side).glob("events.out.tfevents.*"))
+        assert len(files) == 1
+        for record in tf.compat.v1.train.summary_iterator(str(files[0])):
+            for value in record.summary.value:
+                number = float(tf.make_ndarray(value.tensor))
+                found.setdefault((side, value.tag), []).append((record.step, number))
+    steps = [p.samples for p in run.points]
+    assert [s for s, _ in found[("validation", "exact_match")]] == steps
+    assert [v for _, v in found[("validation", "exact_match")]] == pytest.approx(
+        [p.val_exact_match for p in run.points]
+    )
+    assert [v for _, v in found[("train", "loss")]] == pytest.approx([p.loss for p in run.points])
+    assert ("train", "learning_rate") in found and ("validation", "loss") in found

@@ -6,6 +6,7 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from core.spec import SpecError
@@ -116,6 +117,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         metavar="N",
         help="fresh samples for the final evaluation (default 10,000)",
     )
+    train.add_argument(
+        "--tensorboard",
+        type=Path,
+        metavar="DIR",
+        help="also write TensorBoard event files there (view with: tensorboard --logdir DIR)",
+    )
     train.add_argument("--overwrite", action="store_true", help="replace a model of the same name")
     models_dir_option(train)
 
@@ -136,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
     from core.presets import SETTING_NAMES, build_settings
     from core.quiet import divert_native_stderr
     from core.store import save_model
-    from seq2add_tui.console import TrainingProgress, print_evaluation
+    from seq2add_tui.console import TrainingProgress, console, print_evaluation
 
     root = models_dir(args)
     check_out(args, root)
@@ -149,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
     except SpecError as error:
         raise _flag_error(error) from None
     divert_native_stderr(always=True)  # piped or not, TensorFlow's chatter goes to the log
-    from core.train import train
+    from core.train import saving_phase, scoring_phase, train
 
     cancel = threading.Event()
     previous = signal.getsignal(signal.SIGINT)
@@ -161,7 +168,14 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, stop)
     try:
         with TrainingProgress(spec, model_config, training) as progress:
-            run = train(spec, model_config, training, listener=progress, cancel=cancel)
+            run = train(
+                spec,
+                model_config,
+                training,
+                listener=progress,
+                cancel=cancel,
+                tensorboard_dir=args.tensorboard,
+            )
     finally:
         signal.signal(signal.SIGINT, previous)
     if run.status == "cancelled":
@@ -170,8 +184,10 @@ def run(args: argparse.Namespace) -> int:
     if run.status == "diverged":
         sys.stderr.write(f"{run.message} Nothing was saved.\n")
         return 1
+    console.print(f"{scoring_phase(args.eval_samples).message}…")
     scores = evaluate(run.predictor().probabilities, spec, args.eval_samples)
     print_evaluation(scores, title=f"{args.out}: {spec.describe()}")
+    console.print(f"{saving_phase(args.out).message}…")
     folder = save_model(
         run.model,
         spec,
@@ -181,6 +197,7 @@ def run(args: argparse.Namespace) -> int:
         training={**run.summary(), "preset": args.preset},
         metrics=scores.summary(),
         overwrite=args.overwrite,
+        history=run.points,
     )
     sys.stdout.write(f"Saved {folder}\n")
     return 0

@@ -22,11 +22,13 @@ from core.train import (
     BatchEnded,
     Checkpoint,
     EpochEnded,
+    PhaseStarted,
     TrainingEvent,
     TrainingFailed,
     TrainingFinished,
     TrainingStarted,
 )
+from seq2add_tui.console import fit_and_total, format_duration, speed_and_eta
 from seq2add_tui.widgets.config_form import Settings
 from seq2add_tui.widgets.learning_plot import LearningPlot
 from seq2add_tui.wording import counted
@@ -45,12 +47,7 @@ _STATUS_STYLE = {
 }
 
 
-def format_duration(seconds: float) -> str:
-    """``0:07`` or ``1:02:03``."""
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+__all__ = ["TrainingPanel", "format_duration", "log_stride", "percent"]
 
 
 def percent(fraction: float) -> str:
@@ -89,6 +86,11 @@ class TrainingPanel(Vertical):
         """Lines logged while the panel was hidden, written when shown (RichLog wraps to its
         width then); no more than the log itself keeps."""
         self._finished_title = ""
+        self.phase: PhaseStarted | None = None
+        """What the run is doing now, as core (or the App, after training) last said."""
+        self.phase_log: list[str] = []
+        """Every phase message of the current run, in order (what the log shows of them)."""
+        self._last_batch: BatchEnded | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="training-controls"):
@@ -171,6 +173,9 @@ class TrainingPanel(Vertical):
         self._pending.clear()
         self.query_one("#training-log", RichLog).clear()
         self._finished_title = ""
+        self.phase = None
+        self.phase_log = []
+        self._last_batch = None
         self._log(
             Text.assemble(
                 ("▶ ", "bold green"),
@@ -196,9 +201,9 @@ class TrainingPanel(Vertical):
         self._figures("#run-figures", f"{event.samples_seen:,} / {event.total_samples:,} samples")
         epochs = self.settings.training.epochs if self.settings else event.epoch
         self._figures("#epoch-figures", f"{event.epoch:,} / {epochs:,}")
-        if not self.stopping:
-            fraction = event.samples_seen / max(event.total_samples, 1)
-            self._status(self._running_status(event.epoch, epochs, fraction))
+        self._last_batch = event
+        if not self.stopping and (self.phase is None or self.phase.phase == "training"):
+            self._status(self._running_status())
         if logged:
             width = len(str(event.batches))
             self._log(
@@ -212,7 +217,9 @@ class TrainingPanel(Vertical):
     def show_event(self, event: TrainingEvent) -> None:
         """Show any other training event."""
         plot = self.query_one(LearningPlot)
-        if isinstance(event, TrainingStarted):
+        if isinstance(event, PhaseStarted):
+            self._show_phase(event)
+        elif isinstance(event, TrainingStarted):
             self._log(
                 Text(
                     f"  {event.parameters:,} parameters · {event.batches_per_epoch:,} batches "
@@ -220,10 +227,15 @@ class TrainingPanel(Vertical):
                     style="dim",
                 )
             )
-            if not self.stopping:
-                self._status(self._running_status(1, event.epochs, 0.0))
         elif isinstance(event, Checkpoint):
             plot.add_exact_match(event.samples_seen, event.val_exact_match)
+            self._log(
+                Text.assemble(
+                    (f"  check {event.index}/{event.count}", "dim"),
+                    "  valid exact ",
+                    (percent(event.val_exact_match), "bold"),
+                )
+            )
         elif isinstance(event, EpochEnded):
             plot.add_loss(event.samples_seen, event.loss)
             plot.add_exact_match(event.samples_seen, event.val_exact_match)
@@ -245,7 +257,7 @@ class TrainingPanel(Vertical):
                     (event.message, "bold"),
                     f" Best validation exact-match {percent(event.best_val_exact_match)}; "
                     f"{counted(event.epochs_run, 'epoch')}, "
-                    f"{event.fit_seconds:.1f} s in fit.",
+                    f"{fit_and_total(event.fit_seconds, event.total_seconds)}.",
                 )
             )
             self._finished_title = f"[b {style}]{_title(event.status)}.[/]"
@@ -255,9 +267,26 @@ class TrainingPanel(Vertical):
             self._log(Text(f"✗ {event.message}", style="bold red"))
             self._status("[b $error]Failed.[/] ", event.message)
 
-    def show_scoring(self, samples: int) -> None:
-        """Training ended and the model is being scored on fresh problems."""
-        self._status(f"[b]Scoring[/] the model on {samples:,} fresh problems…")
+    def show_saved(self, name: str) -> None:
+        """The trained model was saved as ``name``."""
+        self.phase = None
+        self._log(Text(f"✓ Saved as {name}.", style="bold"))
+        self._status("[b $success]Saved[/] as ", f"{name}.")
+
+    def _show_phase(self, event: PhaseStarted) -> None:
+        """Name the phase on the status line; log it, except the return to training after each
+        checkpoint (the checkpoint's own line says it)."""
+        self.phase = event
+        self.phase_log.append(event.message)
+        if event.phase != "training" and not event.message.startswith("Validating at"):
+            self._log(Text(f"· {event.message}…", style="dim"))
+        if self.stopping:
+            return
+        if event.phase == "training":
+            self._status(self._running_status())
+        else:
+            title, _, rest = event.message.partition(" ")
+            self._status(f"[b]{title}[/] ", f"{rest}…")
 
     def finish(self, verdict: str | None, headline: str = "") -> None:
         """The worker is done; ``verdict`` sums up the evaluation (None if nothing was kept).
@@ -291,13 +320,15 @@ class TrainingPanel(Vertical):
 
     # -- helpers ----------------------------------------------------------------------------------
 
-    def _running_status(self, epoch: int, epochs: int, fraction: float) -> str:
+    def _running_status(self) -> str:
+        """``Training · 3,612 samples/s · 0:14 left · 0:09 total`` (the epoch is on its bar)."""
         elapsed = self.clock() - (self.started_at or self.clock())
-        text = f"[b]Training[/] epoch {epoch}/{epochs} · {format_duration(elapsed)} elapsed"
-        if fraction > 0.02:
-            remaining = elapsed / fraction * (1 - fraction)
-            text += f" · about {format_duration(remaining)} left"
-        return text
+        text = "[b]Training[/]"
+        batch = self._last_batch
+        if batch is not None:
+            rate, eta = speed_and_eta(batch.samples_seen, batch.total_samples, batch.fit_s)
+            text += "".join(f" · {part}" for part in (rate, eta) if part)
+        return f"{text} · {format_duration(elapsed)} total"
 
     def _status(self, markup: str, plain: str = "") -> None:
         """``markup`` is ours; ``plain`` (core's message, an exception's) is shown as written."""
