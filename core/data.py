@@ -302,7 +302,7 @@ def length_balanced(
     each value then uniform among the numbers of that many digits (0 counts as one digit)."""
     low = np.broadcast_to(np.asarray(low, np.int64), shape)
     high = np.broadcast_to(np.asarray(high, np.int64), shape)
-    fewest, most = _digit_counts(low), _digit_counts(high)
+    fewest, most = digit_counts(low), digit_counts(high)
     digits = fewest + (rng.random(shape) * (most - fewest + 1)).astype(np.int64)
     digits = np.minimum(digits, most)
     first = np.where(digits == 1, 0, _POW10[digits - 1])
@@ -478,18 +478,32 @@ SMALL_OPERAND = 20
 """Operands up to this are the sums people type first (9+3, 11+9): scored on their own."""
 
 
-def small_problems(spec: ProblemSpec, limit: int, seed: int | np.random.Generator) -> Batch | None:
-    """Questions of ``spec`` whose operands are all ≤ `SMALL_OPERAND`: every one, once, when
-    there are at most ``limit`` (counted before divisions are checked whole), else ``limit``
-    drawn with ``seed``. None when the spec has no such operands."""
+def _small_spec(spec: ProblemSpec) -> ProblemSpec | None:
+    """The spec cut down to operands ≤ `SMALL_OPERAND` (None if it has none)."""
     top = min(SMALL_OPERAND, spec.largest)
     if spec.smallest > top:
         return None
     try:
-        small = replace(spec, largest=top)
+        return replace(spec, largest=top)
     except SpecError:  # e.g. division-only chains that can't come out whole below 20
         return None
-    if problem_count(small) > limit:
+
+
+def small_problems_enumerated(spec: ProblemSpec, limit: int) -> bool:
+    """Whether `small_problems` lists every small-operand question rather than a sample."""
+    small = _small_spec(spec)
+    return small is not None and problem_count(small) <= limit
+
+
+def small_problems(spec: ProblemSpec, limit: int, seed: int | np.random.Generator) -> Batch | None:
+    """Questions of ``spec`` whose operands are all ≤ `SMALL_OPERAND`: every one, once, when
+    there are at most ``limit`` (counted before divisions are checked whole), else ``limit``
+    drawn with ``seed``. None when the spec has no such operands."""
+    small = _small_spec(spec)
+    if small is None:
+        return None
+    top = small.largest
+    if not small_problems_enumerated(spec, limit):
         return generate(spec, limit, seed, largest_per_row=np.full(limit, top))
     every = all_problems(small, limit)
     assert every is not None
@@ -544,7 +558,7 @@ def _pick_divisors(
 # -- encoding --------------------------------------------------------------------------------------
 
 
-def _digit_counts(values: np.ndarray) -> np.ndarray:
+def digit_counts(values: np.ndarray) -> np.ndarray:
     """Decimal digits of each non-negative value (0 has one)."""
     return np.maximum(np.searchsorted(_POW10, values, side="right"), 1)
 
@@ -570,7 +584,7 @@ def _digits_of(values: np.ndarray, width: int) -> np.ndarray:
     Digit ids equal digit values because every alphabet starts with 0–9.
     """
     digits = ((values[..., None] // _POW10[width - 1 :: -1]) % 10).astype(np.uint8)
-    digits[np.arange(width) < (width - _digit_counts(values))[..., None]] = _GAP
+    digits[np.arange(width) < (width - digit_counts(values))[..., None]] = _GAP
     return digits
 
 
@@ -596,7 +610,7 @@ def _term_blocks(
     blocks = np.empty((*operands.shape, digits + 1), np.uint8)
     blocks[..., :digits] = _operand_slots(spec, operands, digits)
     blocks[..., digits] = _operator_ids(spec)[followers]
-    widths = digits if spec.align_operands else _digit_counts(operands)
+    widths = digits if spec.align_operands else digit_counts(operands)
     sizes = widths + (followers < len(OPERATORS))
     return blocks, sizes.astype(np.uint8)
 
@@ -681,7 +695,7 @@ def _render_answers(spec: ProblemSpec, answers: np.ndarray) -> np.ndarray:
     minus = spec.alphabet.index("-") if "-" in spec.alphabet else _GAP
     negative = answers < 0
     blocks[:, 0] = np.where(negative, minus, _GAP)
-    sizes = (_digit_counts(np.abs(answers)) + negative).astype(np.uint8)
+    sizes = (digit_counts(np.abs(answers)) + negative).astype(np.uint8)
     pad = spec.alphabet.index(spec.pad_char)
     return _finish(_squeeze(blocks, sizes, length, pad, spec.pad_side), spec.reverse_output)
 

@@ -8,13 +8,21 @@ right, so `exact_match` leads, with breakdowns that show which problems are hard
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from time import perf_counter
 from typing import Any
 
 import numpy as np
 
-from core.data import NO_OPERATOR, Batch, decode_answers, generate
+from core.data import (
+    NO_OPERATOR,
+    Batch,
+    decode_answers,
+    digit_counts,
+    generate,
+    small_problems,
+    small_problems_enumerated,
+)
 from core.spec import OPERATORS, ProblemSpec
 
 ProbabilityFunction = Callable[[np.ndarray], np.ndarray]
@@ -29,6 +37,12 @@ would take gigabytes."""
 
 DEFAULT_EVALUATION_SEED = 20_251_130
 """Fixed so repeated evaluations compare like with like, and distinct from training seeds."""
+
+SMALL_OPERAND_LIMIT = 50_000
+"""Small-operand questions are all scored when there are at most this many, else this many drawn
+with a fixed seed."""
+
+_SMALL_SEED = 20
 
 _EPSILON = 1e-7  # Keras clips probabilities this far from 0 and 1 in cross-entropy
 
@@ -48,6 +62,56 @@ class Breakdown:
     def accuracy(self) -> float:
         """Fraction right (0 for an empty slice)."""
         return self.correct / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class LengthCell(Breakdown):
+    """Exact-match on one combination of operand lengths (one cell of the table)."""
+
+    row: int = 0
+    """Row of the table: digits of the first operand, or the number of terms."""
+    column: int = 0
+    """Column: digits of the second operand, or of the longest operand."""
+
+
+@dataclass(frozen=True)
+class LengthScores:
+    """Exact-match where people look: on length-balanced questions, by operand lengths, and on
+    every question whose operands are all small.
+
+    Drawn uniformly by value, a range like 0–999,999,999 almost never asks about a number under
+    100,000, so a model can score 99.9% there and still get ``7+8`` wrong.
+    """
+
+    samples: int
+    """Length-balanced questions scored."""
+    exact_match: float
+    """Exact-match over them."""
+    cells: list[LengthCell]
+    """Each operand-length combination that was asked, row by row."""
+    row_title: str
+    """What rows count: ``first operand`` or ``terms``."""
+    column_title: str
+    """What columns count: ``second operand`` or ``longest operand``."""
+    small_operands: Breakdown | None
+    """Exact-match over questions with every operand ≤ 20 (None if the range has none)."""
+    small_enumerated: bool
+    """Whether ``small_operands`` is every such question (else a fixed-seed sample)."""
+
+    @property
+    def worst_cell(self) -> LengthCell | None:
+        """The operand-length combination the model gets right least often."""
+        asked = [cell for cell in self.cells if cell.total]
+        return min(asked, key=lambda cell: cell.accuracy) if asked else None
+
+    def worst_cell_dict(self) -> dict[str, float]:
+        """``{"1+3 digits": 0.91}``: the worst cell's label and exact-match."""
+        worst = self.worst_cell
+        return {worst.label: round(worst.accuracy, 6)} if worst else {}
+
+    def cell_table(self) -> dict[str, float]:
+        """Every cell's exact-match by label, as stored with a model to warn about weak ones."""
+        return {cell.label: round(cell.accuracy, 6) for cell in self.cells if cell.total}
 
 
 @dataclass(frozen=True)
@@ -97,10 +161,40 @@ class Evaluation:
     """A few predictions to show, wrong ones first."""
     seconds: float = 0.0
     """Time the scoring took."""
+    by_length: LengthScores | None = None
+    """Scores on length-balanced and small-operand questions, when they were asked."""
+
+    @property
+    def exact_match_by_length(self) -> float | None:
+        """Exact-match on length-balanced questions (None if not measured)."""
+        return self.by_length.exact_match if self.by_length else None
+
+    @property
+    def headline_exact(self) -> float:
+        """The lower of exact-match by value and by length: what a list should show."""
+        return min(self.exact_match, self.exact_match_by_length or self.exact_match)
+
+    def length_dict(self) -> dict[str, Any]:
+        """The length-balanced figures under their public names (empty if not measured)."""
+        scores = self.by_length
+        if scores is None:
+            return {}
+        small = scores.small_operands
+        return {
+            "exact_match_by_length": round(scores.exact_match, 6),
+            "worst_length_cell": scores.worst_cell_dict(),
+            "small_operands": round(small.accuracy, 6) if small else None,
+            "small_operands_questions": small.total if small else 0,
+            "small_operands_enumerated": scores.small_enumerated,
+            "length_samples": scores.samples,
+            "length_cells": scores.cell_table(),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, for ``--json`` and ``spec.json``."""
         data = asdict(self)
+        data.pop("by_length")
+        data.update(self.length_dict())
         for key in ("by_operator", "by_terms", "by_carries"):
             data[key] = [
                 {"label": b.label, "correct": b.correct, "total": b.total, "accuracy": b.accuracy}
@@ -120,6 +214,7 @@ class Evaluation:
             "exact_match": round(self.exact_match, 6),
             "exact_correct": self.exact_correct,
             "per_position": [round(p, 6) for p in self.per_position],
+            **self.length_dict(),
         }
 
 
@@ -194,12 +289,115 @@ def evaluate(
     samples: int = DEFAULT_SAMPLES,
     seed: int = DEFAULT_EVALUATION_SEED,
     examples: int = 10,
+    *,
+    by_length: bool = True,
 ) -> Evaluation:
-    """Score a model on ``samples`` fresh problems drawn with ``seed``."""
+    """Score a model on ``samples`` fresh problems drawn with ``seed`` uniformly by value and,
+    unless ``by_length`` is off, on as many length-balanced ones and the small operands."""
     batch = generate(spec, samples, seed)
     start = perf_counter()
     output = probabilities(batch.inputs)
-    return score(batch, output, examples=examples, seconds=perf_counter() - start)
+    lengths = length_scores(probabilities, spec, samples, seed) if by_length else None
+    return replace(
+        score(batch, output, examples=examples),
+        seconds=perf_counter() - start,
+        by_length=lengths,
+    )
+
+
+def length_scores(
+    probabilities: ProbabilityFunction,
+    spec: ProblemSpec,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_EVALUATION_SEED,
+) -> LengthScores:
+    """Exact-match on ``samples`` length-balanced questions, by operand lengths, and on the
+    small-operand questions (`core.data.small_problems`)."""
+    batch = generate(spec, samples, seed, sampling="length")
+    exact = _exact(batch, probabilities)
+    rows, columns = length_coordinates(batch)
+    two_terms = spec.min_terms == spec.max_terms == 2
+    cells = []
+    for row in np.unique(rows):
+        for column in np.unique(columns[rows == row]):
+            mask = (rows == row) & (columns == column)
+            label = _cell_label(two_terms, int(row), int(column))
+            cells.append(
+                LengthCell(label, int(exact[mask].sum()), int(mask.sum()), int(row), int(column))
+            )
+    small_batch = small_problems(spec, SMALL_OPERAND_LIMIT, _SMALL_SEED)
+    small = None
+    if small_batch is not None:
+        right = _exact(small_batch, probabilities)
+        small = Breakdown("operands ≤ 20", int(right.sum()), len(right))
+    return LengthScores(
+        samples=len(batch),
+        exact_match=float(exact.mean()),
+        cells=cells,
+        row_title="first operand" if two_terms else "terms",
+        column_title="second operand" if two_terms else "longest operand",
+        small_operands=small,
+        small_enumerated=small_problems_enumerated(spec, SMALL_OPERAND_LIMIT),
+    )
+
+
+def length_coordinates(batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+    """Each question's cell: (digits of the first, of the second operand) for two-term problems,
+    else (number of terms, digits of the longest operand)."""
+    digits = digit_counts(batch.operands)
+    spec = batch.spec
+    if spec.min_terms == spec.max_terms == 2:
+        return digits[:, 0], digits[:, 1]
+    present = np.arange(spec.max_terms)[None, :] < batch.n_terms[:, None]
+    return batch.n_terms, np.where(present, digits, 0).max(axis=1)
+
+
+def length_cell_label(spec: ProblemSpec, operands: list[int]) -> str:
+    """The cell a question of these operands falls in, labelled as `length_scores` labels it."""
+    digits = [len(str(abs(v))) for v in operands]
+    if spec.min_terms == spec.max_terms == 2:
+        return _cell_label(True, digits[0], digits[1])
+    return _cell_label(False, len(operands), max(digits))
+
+
+def _cell_label(two_terms: bool, row: int, column: int) -> str:
+    """``1+3 digits`` for two-term problems, else ``4 terms, longest 2 digits``."""
+    if two_terms:
+        return f"{row}+{column} digits"
+    return f"{row} terms, longest {column} digit{'' if column == 1 else 's'}"
+
+
+WEAK_CELL = 0.99
+"""A length cell a model gets right less often than this earns a warning with its answers."""
+
+
+def length_warning(spec: ProblemSpec, metrics: dict[str, Any], operands: list[int]) -> str | None:
+    """A one-sentence warning when the model's own records (``spec.json`` metrics) show it is
+    weak on questions with operands of these lengths; None when they don't, or say nothing."""
+    cells = metrics.get("length_cells")
+    if not isinstance(cells, dict):
+        return None
+    label = length_cell_label(spec, operands)
+    accuracy = cells.get(label)
+    if isinstance(accuracy, bool) or not isinstance(accuracy, (int, float)):
+        return None
+    if accuracy >= WEAK_CELL:
+        return None
+    return (
+        f"this model got {accuracy:.1%} of {label} questions right when it was evaluated; "
+        "this answer may be wrong."
+    )
+
+
+def _exact(batch: Batch, probabilities: ProbabilityFunction) -> np.ndarray:
+    """Which answers of ``batch`` the model gets entirely right."""
+    chosen = np.concatenate(
+        [
+            probabilities(batch.inputs[start : start + 10_000]).argmax(-1)
+            for start in range(0, len(batch), 10_000)
+        ]
+    )
+    return (chosen == batch.targets).all(axis=1)
 
 
 def carry_counts(operands: np.ndarray) -> np.ndarray:

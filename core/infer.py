@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from core.data import decode_answers, encode_expressions, parse_expression
+from core.data import ExpressionError, decode_answers, encode_expressions, parse_expression
 from core.model_files import (
     INPUT,
     MAX_ARCHITECTURE_BYTES,
@@ -337,6 +337,24 @@ class Predictor:
         parsed = [parse_expression(self.spec, text) for text in expressions]
         probabilities = self.probabilities(encode_expressions(self.spec, parsed))
         return self._answers(parsed, probabilities)
+
+    def answer_each(self, expressions: Sequence[str]) -> list[Answer | ExpressionError]:
+        """Answer every valid expression in one forward pass; each invalid one gets, in its
+        place, the error that says why, so one typo doesn't lose the other answers."""
+        results: list[Answer | ExpressionError | None] = []
+        parsed = []
+        for text in expressions:
+            try:
+                parsed.append(parse_expression(self.spec, text))
+                results.append(None)
+            except ExpressionError as error:
+                results.append(error)
+        answers = iter(self.answer_parsed(parsed) if parsed else [])
+        return [next(answers) if result is None else result for result in results]
+
+    def answer_parsed(self, parsed: list) -> list[Answer]:
+        """Answer already parsed expressions in one forward pass."""
+        return self._answers(parsed, self.probabilities(encode_expressions(self.spec, parsed)))
 
     def _answers(self, parsed, probabilities: np.ndarray) -> list[Answer]:
         texts = decode_answers(self.spec, probabilities)

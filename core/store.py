@@ -113,6 +113,18 @@ class ModelInfo:
         value = self.metrics.get("exact_match")
         return float(value) if value is not None else None
 
+    @property
+    def exact_match_by_length(self) -> float | None:
+        """Recorded exact-match on length-balanced questions, if measured."""
+        value = self.metrics.get("exact_match_by_length")
+        return float(value) if value is not None else None
+
+    @property
+    def headline_exact(self) -> float | None:
+        """The lower of the two recorded exact-matches, so a list never flatters a model."""
+        known = [v for v in (self.exact_match, self.exact_match_by_length) if v is not None]
+        return min(known) if known else None
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary for ``seq2add models --json``."""
         return {
@@ -124,6 +136,9 @@ class ModelInfo:
             "spec": self.spec.to_dict() if self.spec else None,
             "model": self.model.to_dict() if self.model else None,
             "parameters": self.parameters,
+            "exact_match": self.exact_match,
+            "exact_match_by_length": self.exact_match_by_length,
+            "headline_exact": self.headline_exact,
             "metrics": self.metrics,
             "training": self.training,
             "created": self.created,

@@ -156,6 +156,26 @@ def print_evaluation(scores: Evaluation, title: str) -> None:
         "exact match",
         f"[bold]{_percent(scores.exact_match)}[/] ({scores.exact_correct:,} / {scores.samples:,})",
     )
+    lengths = scores.by_length
+    if lengths is not None:
+        table.add_row(
+            "by length",
+            f"[bold]{_percent(lengths.exact_match)}[/] on {lengths.samples:,} length-balanced "
+            "samples (each operand's digit count equally likely)",
+        )
+        worst = lengths.worst_cell
+        if worst is not None:
+            table.add_row(
+                "worst lengths", f"{worst.label} {_percent(worst.accuracy)} ({worst.total:,})"
+            )
+        small = lengths.small_operands
+        if small is not None:
+            how = "every one" if lengths.small_enumerated else "a fixed sample"
+            table.add_row(
+                "small operands",
+                f"{_percent(small.accuracy)} ({small.correct:,} / {small.total:,} with operands "
+                f"≤ 20, {how})",
+            )
     table.add_row("per character", _percent(scores.char_accuracy))
     table.add_row("loss", f"{scores.loss:.4f}")
     table.add_row("per position", "  ".join(_percent(p) for p in scores.per_position))
@@ -185,7 +205,8 @@ def print_models(infos: list[ModelInfo], root: Path) -> None:
     table = Table(
         title=Text(str(root)),
         title_justify="left",
-        caption="exact: whole answers right on fresh samples",
+        caption="exact: whole answers right on fresh samples, the lower of uniform values and "
+        "length-balanced draws",
         caption_justify="left",
         box=box.SIMPLE_HEAD,
     )
@@ -202,7 +223,7 @@ def print_models(infos: list[ModelInfo], root: Path) -> None:
         if not info.usable:
             table.add_row(name, Text(f"unreadable: {info.error}", style="red"))
             continue
-        exact = info.exact_match
+        exact = info.headline_exact
         problem = info.spec.describe() if info.spec else ""
         network = info.model.describe() if info.model else ""
         figures = [

@@ -122,8 +122,13 @@ def test_predict_takes_expressions_that_start_with_a_minus(capsys, library):
     """argparse would read -3+4+5 as an unknown option; the model's own check must answer."""
     argv = ["predict", "tiny", "1+2+3", "-3+4+5", "--json", "--models-dir", str(library)]
     code, out, err = run(capsys, *argv)
-    assert (code, out) == (2, "")
-    assert err == "seq2add: '-' is not an operator this model learned; it knows +.\n"
+    answered, refused = json.loads(out)
+    assert code == 2 and answered["expression"] == "1+2+3"
+    assert refused == {
+        "expression": "-3+4+5",
+        "error": "'-' is not an operator this model learned; it knows +.",
+    }
+    assert err == "seq2add: '-3+4+5': '-' is not an operator this model learned; it knows +.\n"
 
 
 @pytest.mark.parametrize(

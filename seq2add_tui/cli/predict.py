@@ -6,8 +6,12 @@ import argparse
 import math
 import re
 import sys
+from typing import TYPE_CHECKING
 
-from seq2add_tui.cli.common import models_dir, models_dir_option, print_json
+from seq2add_tui.cli.common import USAGE_ERROR, models_dir, models_dir_option, print_json
+
+if TYPE_CHECKING:
+    from core.infer import Answer
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -27,29 +31,56 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.store import load_predictor
+    """Answer every expression that can be asked; a malformed one is named on stderr (and is an
+    ``"error"`` entry in --json) without losing the others, and the exit status is then 2."""
+    from core.data import ExpressionError, parse_expression
+    from core.evaluate import length_warning
+    from core.store import load_predictor, read_info, resolve
 
-    predictor = load_predictor(args.model, models_dir(args))
-    answers = predictor.answer_many(args.expressions)
+    root = models_dir(args)
+    predictor = load_predictor(args.model, root)
+    metrics = read_info(resolve(args.model, root)).metrics
+    results = predictor.answer_each(args.expressions)
+    failed = [
+        (text, result)
+        for text, result in zip(args.expressions, results, strict=True)
+        if isinstance(result, ExpressionError)
+    ]
+    answers = [result for result in results if not isinstance(result, ExpressionError)]
+
+    def warning(answer: Answer) -> str | None:
+        operands = parse_expression(predictor.spec, answer.expression).operands
+        return length_warning(predictor.spec, metrics, list(operands))
+
     if args.explain:
         from seq2add_tui.cli.explain import explain
 
-        return explain(predictor, answers, as_json=args.json)
-    if args.json:
-        print_json(
-            [
-                {
-                    "expression": a.expression,
-                    "answer": a.text,
-                    "confidence": round(math.prod(a.confidence), 6),
-                    "character_confidence": [round(c, 6) for c in a.confidence],
-                    "expected": str(a.expected),
-                    "correct": a.correct,
-                }
-                for a in answers
-            ]
-        )
+        explain(predictor, answers, as_json=args.json)
+    elif args.json:
+        entries = []
+        for text, result in zip(args.expressions, results, strict=True):
+            if isinstance(result, ExpressionError):
+                entries.append({"expression": text, "error": str(result)})
+                continue
+            entry = {
+                "expression": result.expression,
+                "answer": result.text,
+                "confidence": round(math.prod(result.confidence), 6),
+                "character_confidence": [round(c, 6) for c in result.confidence],
+                "expected": str(result.expected),
+                "correct": result.correct,
+            }
+            note = warning(result)
+            if note:
+                entry["warning"] = note
+            entries.append(entry)
+        print_json(entries)
     else:
         for answer in answers:
             sys.stdout.write(f"{answer.expression} = {answer.text}\n")
-    return 0
+            note = warning(answer)
+            if note:
+                sys.stderr.write(f"warning: {answer.expression}: {note}\n")
+    for text, error in failed:
+        sys.stderr.write(f"seq2add: {text!r}: {error}\n")
+    return USAGE_ERROR if failed else 0

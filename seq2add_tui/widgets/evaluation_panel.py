@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Input, Label, Static
 
-from core.evaluate import DEFAULT_SAMPLES, MAX_SAMPLES, Breakdown, Evaluation
+from core.evaluate import DEFAULT_SAMPLES, MAX_SAMPLES, Breakdown, Evaluation, LengthScores
 from seq2add_tui.widgets.fields import Parsed, whole_number
 from seq2add_tui.wording import counted
 
@@ -55,6 +55,29 @@ def headline(evaluation: Evaluation) -> Table:
         Text(f"{exact:.2%}", style=f"bold {accuracy_style(exact)}"),
         f"{evaluation.exact_correct:,}/{evaluation.samples:,}",
     )
+    lengths = evaluation.by_length
+    if lengths is not None:
+        balanced = lengths.exact_match
+        table.add_row(
+            "By length",
+            Text(f"{balanced:.2%}", style=f"bold {accuracy_style(balanced)}"),
+            f"{lengths.samples:,} length-balanced",
+        )
+        worst = lengths.worst_cell
+        if worst is not None:
+            table.add_row(
+                "Worst lengths",
+                Text(f"{worst.accuracy:.2%}", style=accuracy_style(worst.accuracy)),
+                f"{worst.label}, {worst.correct:,}/{worst.total:,}",
+            )
+        small = lengths.small_operands
+        if small is not None:
+            how = "all" if lengths.small_enumerated else "a sample of"
+            table.add_row(
+                "Operands ≤ 20",
+                Text(f"{small.accuracy:.2%}", style=accuracy_style(small.accuracy)),
+                f"{how} {small.total:,}",
+            )
     table.add_row("Per character", f"{evaluation.char_accuracy:.2%}", "as Keras counts")
     table.add_row("Loss", f"{evaluation.loss:.4f}", "cross-entropy")
     return table
@@ -84,9 +107,43 @@ def _slices(breakdowns: list[Breakdown]) -> list[tuple[str, float, str]]:
     return [(b.label, b.accuracy, f"{b.correct:,}/{b.total:,}") for b in breakdowns]
 
 
+def length_table(lengths: LengthScores) -> Group:
+    """Exact-match by operand lengths: rows and columns are digit counts (or terms × longest
+    operand); a cell the model gets wrong often is marked ✗ as well as coloured."""
+    rows = sorted({cell.row for cell in lengths.cells})
+    columns = sorted({cell.column for cell in lengths.cells})
+    title = Text.assemble(
+        ("By operand lengths", "bold"),
+        (f" (% exact; {lengths.row_title} ↓, {lengths.column_title} →)", "dim"),
+    )
+    table = Table(
+        box=None,
+        padding=(0, 1),
+        pad_edge=False,
+    )
+    table.add_column("", style="bold", no_wrap=True)
+    for column in columns:
+        table.add_column(str(column), justify="right", no_wrap=True)
+    by_place = {(cell.row, cell.column): cell for cell in lengths.cells}
+    for row in rows:
+        values: list[Text | str] = []
+        for column in columns:
+            cell = by_place.get((row, column))
+            if cell is None or not cell.total:
+                values.append(Text("·", style="dim"))
+                continue
+            mark = "" if cell.accuracy >= 0.99 else "✗"
+            shown = "100" if cell.correct == cell.total else f"{cell.accuracy * 100:.1f}"
+            values.append(Text(mark + shown, style=accuracy_style(cell.accuracy)))
+        table.add_row(str(row), *values)
+    return Group(title, table)
+
+
 def scores_renderable(evaluation: Evaluation) -> Group:
     """Everything but the sample predictions."""
     parts: list = [headline(evaluation), Text()]
+    if evaluation.by_length is not None and evaluation.by_length.cells:
+        parts.extend([length_table(evaluation.by_length), Text()])
     positions = [
         (f"char {index}", fraction, "")
         for index, fraction in enumerate(evaluation.per_position, start=1)

@@ -95,6 +95,10 @@ def describe_model(info: ModelInfo, loaded: bool) -> Table:
     metrics = info.metrics
     if metrics.get("exact_match") is not None:
         scores = f"exact-match {float(metrics['exact_match']):.2%}"
+        if metrics.get("exact_match_by_length") is not None:
+            scores += f" · by length {float(metrics['exact_match_by_length']):.2%}"
+        if metrics.get("small_operands") is not None:
+            scores += f" · operands ≤ 20 {float(metrics['small_operands']):.2%}"
         if metrics.get("char_accuracy") is not None:
             scores += f" · per char {float(metrics['char_accuracy']):.2%}"
         if metrics.get("loss") is not None:
@@ -254,7 +258,7 @@ class ModelLibrary(Vertical):
         mark = Text(LOADED_MARK if info.name == self.loaded_name else "", style="bold green")
         if not info.usable or info.spec is None:
             return [mark, Text(info.name, style="red"), Text("unreadable", style="red"), "—", "—"]
-        exact = info.exact_match
+        exact = info.headline_exact
         exact_text = f"{exact:.2%}" if exact is not None else "—"
         name = Text(info.name)  # a DataTable reads plain strings as markup
         return [mark, name, info.spec.describe(), exact_text, _saved_at(info.created)[:10]]
