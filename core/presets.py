@@ -140,7 +140,7 @@ PRESETS: dict[str, Preset] = {
                 stop_at_exact=0.997,
                 sampling="mixed:0.5",
             ),
-            0.995,
+            0.99,
         ),
     )
 }

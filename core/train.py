@@ -43,6 +43,7 @@ SCHEDULES = {
     "constant": "the same learning rate throughout",
     "cosine": "cosine decay from the learning rate to 1% of it",
     "warmup-cosine": "a linear warm-up over the first 5% of steps, then cosine decay",
+    "cosine-restarts": "cosine decay over each epoch, restarting at half the previous peak",
 }
 CURRICULA = {
     "none": "every sample at full difficulty",
@@ -433,6 +434,11 @@ def _learning_rate(config: TrainingConfig) -> Any:
         return config.learning_rate
     if config.schedule == "cosine":
         return keras.optimizers.schedules.CosineDecay(config.learning_rate, steps, alpha=0.01)
+    if config.schedule == "cosine-restarts":
+        # a run that hasn't met its target when the rate bottoms out gets another, gentler go
+        return keras.optimizers.schedules.CosineDecayRestarts(
+            config.learning_rate, config.batches_per_epoch, t_mul=1.0, m_mul=0.5, alpha=0.01
+        )
     warmup = max(1, steps // 20)
     return keras.optimizers.schedules.CosineDecay(
         config.learning_rate / 10,
