@@ -90,6 +90,8 @@ class Room:
     idle_minutes: float = 10.0
     warm_sessions: int = 4
     verbose: bool = False
+    allowed_hosts: tuple[str, ...] = ()
+    """Host names served besides the server's own (``--allowed-host``, e.g. behind a proxy)."""
 
 
 @dataclass(eq=False)
@@ -208,15 +210,15 @@ def _is_ip(name: str) -> bool:
     return True
 
 
-def host_allowed(bind_host: str, name: str) -> bool:
+def host_allowed(bind_host: str, name: str, also: tuple[str, ...] = ()) -> bool:
     """Whether a request naming ``name`` in its Host header may be served.
 
     A web page elsewhere can point a DNS name of its own at this machine (DNS rebinding) and so
     reach a server bound to localhost; such requests carry that name. Only this server's own
     names are served: loopback, the address it is bound to, and, bound to every interface, any
-    address literal and this machine's host name.
+    address literal and this machine's host name; and any name in ``also``.
     """
-    if name in LOOPBACK_NAMES:
+    if name in LOOPBACK_NAMES or name in (host.lower().strip("[]") for host in also):
         return True
     if _wildcard(bind_host):
         hostname = socket.gethostname().lower()
@@ -340,7 +342,7 @@ class QuizServer(Server):
     @web.middleware
     async def _only_our_host(self, request: web.Request, handler: Any) -> web.StreamResponse:
         found = _host_and_port(request.host, self.port)
-        if found is None or not host_allowed(self.host, found[0]):
+        if found is None or not host_allowed(self.host, found[0], self.room.allowed_hosts):
             self.note(f"refused a request for host {request.host!r} from {request.remote}")
             return web.Response(status=421, text="This server doesn't serve that host name.\n")
         return await handler(request)

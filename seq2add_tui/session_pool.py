@@ -137,14 +137,25 @@ class SessionPool:
         return len(self._warm)
 
     async def take(self, websocket: web.WebSocketResponse, width: int, height: int) -> AppService:
-        """A session for a visitor whose websocket is open: a warm one if any, else a new one."""
-        while self._warm:
-            session = self._warm.popleft()
-            if session.usable:
-                await session.attach(websocket, width, height)
-                self.refill()
-                return session
-            await end_session(session, 1.0)
+        """A session for a visitor whose websocket is open: a warm one if any, else a new one.
+
+        The visitor's seat is already counted, and a warm session being started was started for
+        a free seat: if there is one, it is this visitor's. Starting another process beside it
+        could make more processes than the room has seats.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + READY_TIMEOUT_S
+        while True:
+            while self._warm:
+                session = self._warm.popleft()
+                if session.usable:
+                    await session.attach(websocket, width, height)
+                    self.refill()
+                    return session
+                await end_session(session, 1.0)
+            if self._starting is None or self._closed or loop.time() > deadline:
+                break
+            await asyncio.sleep(0.05)
         service = AppService(
             self.command,
             write_bytes=websocket.send_bytes,

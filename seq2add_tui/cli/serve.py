@@ -63,6 +63,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
     serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also serve requests for this host name (e.g. behind a proxy); repeatable",
+    )
+    serve.add_argument(
         "--port",
         type=whole_number(1, 65_535),
         default=8000,
@@ -160,6 +167,7 @@ def run(args: argparse.Namespace) -> int:
         idle_minutes=args.idle_minutes,
         warm_sessions=min(args.warm_sessions, args.max_players),
         verbose=args.verbose,
+        allowed_hosts=tuple(args.allowed_host),
     )
     sys.stdout.write(f"seq2add serve: open {browse_url(args.host, args.port)} (room {room_name})\n")
     sys.stdout.flush()
