@@ -17,6 +17,7 @@ from core.spec import SpecError
 from core.store import ModelError
 from seq2add_tui.cli import (
     app,
+    board,
     evaluate,
     leaderboard,
     models,
@@ -44,6 +45,7 @@ SUBCOMMANDS = {
     "import": tutorial,
     "quiz": quiz,
     "leaderboard": leaderboard,
+    "board": board,
     "serve": serve,
     "ssh": ssh,
 }
