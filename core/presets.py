@@ -27,7 +27,21 @@ class Preset:
     model: ModelConfig
     training: TrainingConfig
     target_exact: float
-    """Exact-match the shipped model must reach on fresh samples."""
+    """Exact-match the shipped model must reach on fresh samples drawn uniformly by value."""
+    target_by_length: float | None = None
+    """Exact-match it must reach on length-balanced samples (None: the same as by value)."""
+    target_small: float | None = None
+    """Exact-match it must reach on the questions whose operands are all ≤ 20 (None: the same
+    as by value)."""
+
+    @property
+    def targets(self) -> dict[str, float]:
+        """Every promise by its ``seq2add evaluate`` key."""
+        return {
+            "exact_match": self.target_exact,
+            "exact_match_by_length": self.target_by_length or self.target_exact,
+            "small_operands": self.target_small or self.target_exact,
+        }
 
 
 SMALL_ATTENTION = ModelConfig("attention", 64, 64)
@@ -84,14 +98,18 @@ PRESETS: dict[str, Preset] = {
             SMALL_ATTENTION,
             replace(SMALL_FRESH_RECIPE, checkpoints=32),
             0.999,
+            target_small=1.0,
         ),
         Preset(
             "variable-terms",
-            "2 to 5 terms of 1–99 added, digits reversed",
-            ProblemSpec("+", 2, 5, 1, 99, reverse_input=True, reverse_output=True),
+            "2 to 5 terms of 1–99 added, digits reversed and in columns",
+            ProblemSpec(
+                "+", 2, 5, 1, 99, reverse_input=True, reverse_output=True, align_operands=True
+            ),
             SMALL_ATTENTION,
-            replace(SMALL_FRESH_RECIPE, checkpoints=40, stop_at_exact=0.999),
-            0.998,
+            replace(SMALL_FRESH_RECIPE, checkpoints=40, stop_at_exact=1.0),
+            0.999,
+            target_by_length=0.998,
         ),
         Preset(
             "four-ops",
