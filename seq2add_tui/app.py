@@ -436,6 +436,7 @@ class Seq2AddApp(App[int]):
     def action_help(self) -> None:
         sections = [
             ("Everywhere", self.BINDINGS),
+            ("In the Evaluation panel", EvaluationPanel.BINDINGS),
             ("In the Models panel", ModelLibrary.BINDINGS),
             ("In the Quiz panel", QuizPanel.BINDINGS),
         ]
@@ -495,6 +496,7 @@ class Seq2AddApp(App[int]):
         self.query_one(QuizPanel).set_opponent(predictor)
         self._show_current()
         self.evaluation_panel.follow_current(self.current_title() if predictor else None)
+        self.evaluation_panel.follow_model(predictor)
         self.refresh_bindings()
 
     def current_title(self) -> str:

@@ -109,7 +109,7 @@ def attention_heatmap(result: ProbeResult, *, dark: bool = True, cell: int = 2) 
 
 def legend(*, dark: bool = True) -> Text:
     """What the shades mean."""
-    text = Text("      ", style="dim")
+    text = Text("      ")
     for step, label in ((1, "<20%"), (2, "20%"), (3, "40%"), (4, "60%"), (5, "80%+")):
         text.append_text(shade((step - 0.5) / (len(SHADES) - 1), dark=dark, width=1))
         text.append(f" {label}  ", style="dim")

@@ -7,16 +7,23 @@ prints them.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static, TabbedContent, TabPane
 
 from core.evaluate import DEFAULT_SAMPLES, MAX_SAMPLES, Breakdown, Evaluation, LengthScores
+from core.infer import Predictor
+from seq2add_tui.widgets.accuracy_map import AccuracyMapView
 from seq2add_tui.widgets.fields import Parsed, whole_number
+from seq2add_tui.widgets.mistake_gallery import MistakeGallery
+from seq2add_tui.widgets.probe import Probe, ProbeRequest
 from seq2add_tui.wording import counted
 
 _BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -172,7 +179,46 @@ def examples_renderable(evaluation: Evaluation) -> Group | Text:
 
 
 class EvaluationPanel(Vertical):
-    """The last evaluation, with a control to score the current model again."""
+    """The last evaluation, with a control to score the current model again, and views that look
+    inside the model: the probe, the accuracy map and the mistake gallery."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "leave_view",
+            "Views",
+            tooltip="Leave the field for the view tabs, where s p m x switch views and 1–5 panels",
+            show=False,
+            id="leave-view",
+        ),
+        Binding(
+            "s", "show_view('scores')", "Scores", tooltip="The scores", show=False, id="scores"
+        ),
+        Binding(
+            "p",
+            "show_view('probe')",
+            "Probe",
+            tooltip="Ask the model and see inside",
+            show=False,
+            id="probe",
+        ),
+        Binding(
+            "m",
+            "show_view('map')",
+            "Map",
+            tooltip="Where the model is right and wrong",
+            show=False,
+            id="map",
+        ),
+        Binding(
+            "x",
+            "show_view('mistakes')",
+            "Mistakes",
+            tooltip="Its mistakes, grouped",
+            show=False,
+            id="mistakes",
+        ),
+    ]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -205,12 +251,21 @@ class EvaluationPanel(Vertical):
                 tooltip="Score the current model on fresh samples (ctrl+r).",
             )
         yield Static(id="evaluation-refused", classes="field-error")
-        yield Static(id="evaluation-empty", classes="empty-state")
-        with Horizontal(id="evaluation-body"):
-            with VerticalScroll(id="evaluation-scores"):
-                yield Static(id="evaluation-scores-text")
-            with VerticalScroll(id="evaluation-examples"):
-                yield Static(id="evaluation-examples-text")
+        with TabbedContent(id="evaluation-views"):
+            with TabPane("s Scores", id="scores-view"):
+                yield Static(id="evaluation-empty", classes="empty-state")
+                with Horizontal(id="evaluation-body"):
+                    with VerticalScroll(id="evaluation-scores"):
+                        yield Static(id="evaluation-scores-text")
+                    with VerticalScroll(id="evaluation-examples"):
+                        yield Static(id="evaluation-examples-text")
+            # See inside the model: seq2add_tui.widgets.probe / accuracy_map / mistake_gallery.
+            with TabPane("p Probe", id="probe-view"):
+                yield Probe(id="probe")
+            with TabPane("m Accuracy map", id="map-view"):
+                yield AccuracyMapView(id="accuracy-map")
+            with TabPane("x Mistakes", id="mistakes-view"):
+                yield MistakeGallery(id="mistake-gallery")
 
     def on_mount(self) -> None:
         self.query_one("#evaluation-scores").border_title = "Scores"
@@ -247,6 +302,7 @@ class EvaluationPanel(Vertical):
 
     def show_running(self, subject: str, samples: int) -> None:
         """An evaluation of ``subject`` has started."""
+        self.show_view("scores")
         self.query_one("#evaluation-title", Static).update(
             f"[b]Scoring[/] {counted(samples, 'fresh problem')}…"  # the header names the model
         )
@@ -285,6 +341,46 @@ class EvaluationPanel(Vertical):
         self.query_one("#evaluation-scores").border_subtitle = (
             f"not the current model ({current or 'none loaded'})" if stale else ""
         )
+
+    # -- seeing inside the model ---------------------------------------------------------------
+
+    def follow_model(self, predictor: Predictor | None) -> None:
+        """The probe, the map and the gallery look inside ``predictor`` (the current model)."""
+        self.query_one(Probe).set_predictor(predictor)
+        self.query_one(AccuracyMapView).set_predictor(predictor)
+        if self.query_one(AccuracyMapView).result is None:
+            self.query_one(MistakeGallery).show(None)
+
+    def show_view(self, view: str) -> None:
+        """Switch to one of the panel's views: scores, probe, map or mistakes."""
+        self.query_one("#evaluation-views", TabbedContent).active = f"{view}-view"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_view":  # on the view tabs already: 1–5 switch panels from here
+            return self.screen.focused is not self.query_one("#evaluation-views Tabs")
+        return True
+
+    def action_leave_view(self) -> None:
+        self.query_one("#evaluation-views Tabs").focus()
+
+    def action_show_view(self, view: str) -> None:
+        self.show_view(view)
+        focus = {"probe": "#probe-input", "map": "#map-start", "mistakes": "#gallery-list"}
+        if view in focus:
+            self.screen.set_focus(self.query_one(focus[view]))
+
+    def on_probe_request(self, message: ProbeRequest) -> None:
+        message.stop()
+        self.show_view("probe")
+        probe = self.query_one(Probe)
+        probe.show(message.expression)
+        self.call_after_refresh(probe.focus_input)
+
+    def on_accuracy_map_view_ready(self, message: AccuracyMapView.Ready) -> None:
+        message.stop()
+        result = message.result
+        wrong = result.samples - result.correct
+        self.query_one(MistakeGallery).show(result.mistakes, result.samples, wrong)
 
     def _show_empty(self, message: str) -> None:
         empty = self.query_one("#evaluation-empty", Static)

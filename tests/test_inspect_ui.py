@@ -1,0 +1,235 @@
+"""The Evaluation panel's probe, attention map, accuracy map and mistake gallery: pilot tests on
+the app, and snapshots of each widget at 80×24 and 120×40 in both themes.
+
+Snapshots use a model with fixed random weights on the shipped three-digit architecture, so they
+don't change when the shipped models are retrained.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Input, OptionList, Static
+
+from core.infer import NumpyNetwork, Predictor, read_keras3_weights
+from core.store import default_models_dir, read_info
+from seq2add_tui.app import Seq2AddApp
+from seq2add_tui.widgets.accuracy_map import AccuracyMapView
+from seq2add_tui.widgets.attention_map import AttentionMap
+from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
+from seq2add_tui.widgets.mistake_gallery import MistakeGallery
+from seq2add_tui.widgets.probe import Probe
+
+SIZES = [(80, 24), (120, 40)]
+SIZE_IDS = ["80x24", "120x40"]
+THEMES = ["textual-dark", "textual-light"]
+
+
+def frozen_predictor(seed: int = 11) -> Predictor:
+    """The three-digit architecture with fixed random weights: a bad model that never changes."""
+    folder = default_models_dir() / "three-digit"
+    architecture = json.loads((folder / "architecture.json").read_text())
+    shapes = read_keras3_weights(folder / "model.weights.h5", architecture)
+    rng = np.random.default_rng(seed)
+    weights = [[rng.normal(0, 0.9, w.shape).astype(np.float32) for w in layer] for layer in shapes]
+    return Predictor(read_info(folder).spec, NumpyNetwork(architecture, weights), "frozen")
+
+
+class InspectApp(App):
+    """One inspection widget on its own, looking at the frozen model."""
+
+    def __init__(self, widget, theme: str = "textual-dark") -> None:
+        super().__init__()
+        self.widget = widget
+        self.predictor = frozen_predictor()
+        self.theme = theme
+
+    def compose(self) -> ComposeResult:
+        yield self.widget
+
+    def on_mount(self) -> None:
+        self.widget.set_predictor(self.predictor)
+
+
+async def still(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    for field in pilot.app.query(Input):
+        field.cursor_blink = False
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+@pytest.mark.parametrize("theme", THEMES)
+def test_probe_with_attention_map_snapshot(snap_compare, size, theme):
+    async def type_expression(pilot):
+        await pilot.click("#probe-input")
+        await pilot.press(*"123+989")
+        await still(pilot)
+
+    assert snap_compare(InspectApp(Probe(), theme), terminal_size=size, run_before=type_expression)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_accuracy_map_snapshot(snap_compare, theme):
+    async def map_it(pilot):
+        pilot.app.widget.samples = 900
+        await pilot.click("#map-start")
+        await still(pilot)
+
+    app = InspectApp(AccuracyMapView(), theme)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=map_it)
+
+
+def test_mistake_gallery_snapshot(snap_compare):
+    from core.accuracy_map import accuracy_map
+
+    async def fill(pilot):
+        result = accuracy_map(pilot.app.predictor, 300)
+        pilot.app.widget.show(result.mistakes, result.samples, result.samples - result.correct)
+        await still(pilot)
+
+    class GalleryApp(InspectApp):
+        def on_mount(self) -> None:
+            pass
+
+    assert snap_compare(GalleryApp(MistakeGallery()), terminal_size=(80, 24), run_before=fill)
+
+
+# -- pilot tests on the app ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Seq2AddApp:
+    """The app on a library of two shipped models, three-digit loaded."""
+    root = tmp_path / "saved_models"
+    for name in ("three-digit", "variable-terms"):
+        shutil.copytree(default_models_dir() / name, root / name)
+    return Seq2AddApp(models_dir=root, db_path=tmp_path / "scores.db", default_model="three-digit")
+
+
+def _text(app, selector: str) -> str:
+    """A Static's content as plain text."""
+    content = app.query_one(selector, Static).content
+    if isinstance(content, str):
+        return content
+    if hasattr(content, "plain"):
+        return content.plain
+    console = app.console
+    return "".join(segment.text for segment in console.render(content, console.options))
+
+
+def pilot_test(scenario):
+    """Run an async Pilot scenario as a plain test, so no async pytest plugin is needed."""
+
+    @functools.wraps(scenario)
+    def test(*args, **kwargs):
+        asyncio.run(scenario(*args, **kwargs))
+
+    return test
+
+
+async def _open_evaluation(pilot) -> EvaluationPanel:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.press("3")
+    await pilot.pause()
+    return pilot.app.query_one(EvaluationPanel)
+
+
+@pilot_test
+async def test_probe_answers_as_you_type_and_explains_what_it_refuses(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_evaluation(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.focused, Input) and app.focused.id == "probe-input"
+        await pilot.press(*"123+989")
+        probe = app.query_one(Probe)
+        assert probe.result is not None and probe.result.expression == "123+989"
+        assert "123+989 = 1112 ✓" in _text(app, "#probe-answer")
+        attention = app.query_one(AttentionMap)
+        assert attention.result is probe.result and "Where each answer" in _text(
+            app, "#probe-attention"
+        )
+        await pilot.press("+")  # half-typed: the last answer stays, under the reason
+        await pilot.pause()
+        error = app.query_one("#probe-error", Static)
+        assert error.display and _text(app, "#probe-error").startswith("↳ ")
+        assert probe.result.expression == "123+989"
+        for _ in range(4):
+            await pilot.press("backspace")
+        await pilot.press(*"[b]1")  # typed text is never markup
+        await pilot.pause()
+        assert "'['" in _text(app, "#probe-error")
+        await pilot.press("escape")
+        assert app.focused is app.query_one("#evaluation-views Tabs")
+        await pilot.press("m")  # the view keys work from the view tabs
+        await pilot.pause()
+        assert app.query_one("#evaluation-views").active == "map-view"
+        await pilot.press("escape", "4")  # and so do the panel keys
+        await pilot.pause()
+        assert app.query_one("#panels").active == "models"
+
+
+@pilot_test
+async def test_map_worst_cells_and_gallery_open_in_the_probe(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open_evaluation(pilot)
+        await pilot.press("4")
+        await pilot.pause()
+        library = app.library
+        library.query_one("#model-table").move_cursor(row=1)  # variable-terms
+        await pilot.press("l")
+        await app.workers.wait_for_complete()
+        assert app.current.name == "variable-terms"
+        await pilot.press("3")
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        view = app.query_one(AccuracyMapView)
+        view.samples = 2000
+        await pilot.press("enter")  # the Map button has the focus
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert view.result is not None and view.result.samples == 2000
+        assert "5 terms" in _text(app, "#map-grid")
+        worst = view.result.worst(1)[0]
+        await pilot.press("tab", "enter")  # into the worst cells; open the first
+        await pilot.pause()
+        probe = app.query_one(Probe)
+        assert app.query_one("#evaluation-views").active == "probe-view"
+        assert probe.result is not None and probe.result.expression == worst.example
+        assert not probe.result.correct
+        await pilot.press("escape", "x")
+        await pilot.pause()
+        gallery = app.query_one(MistakeGallery)
+        options = gallery.query_one(OptionList)
+        assert options.option_count > 1 and app.focused is options
+        first = options.get_option_at_index(options.highlighted).id.rsplit("|", 1)[1]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert probe.result.expression == first and not probe.result.correct
+
+
+@pilot_test
+async def test_a_new_model_clears_the_map_and_the_probe_asks_it(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = await _open_evaluation(pilot)
+        await pilot.press("m", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.query_one(AccuracyMapView)
+        assert view.result is not None
+        panel.follow_model(None)
+        await pilot.pause()
+        assert view.result is None and app.query_one("#map-start").disabled
+        await pilot.press("p")
+        await pilot.press(*"1+2")
+        await pilot.pause()
+        assert "No model is loaded" in _text(app, "#probe-error")
