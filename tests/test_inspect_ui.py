@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import shutil
 from pathlib import Path
 
@@ -18,7 +17,8 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Input, OptionList, Static
 
-from core.infer import NumpyNetwork, Predictor, read_keras3_weights
+from core.infer import NumpyNetwork, Predictor
+from core.model_files import read_architecture
 from core.store import default_models_dir, read_info
 from seq2add_tui.app import Seq2AddApp
 from seq2add_tui.widgets.accuracy_map import AccuracyMapView
@@ -35,10 +35,12 @@ THEMES = ["textual-dark", "textual-light"]
 def frozen_predictor(seed: int = 11) -> Predictor:
     """The three-digit architecture with fixed random weights: a bad model that never changes."""
     folder = default_models_dir() / "three-digit"
-    architecture = json.loads((folder / "architecture.json").read_text())
-    shapes = read_keras3_weights(folder / "model.weights.h5", architecture)
+    _, architecture = read_architecture(folder / "architecture.json")
     rng = np.random.default_rng(seed)
-    weights = [[rng.normal(0, 0.9, w.shape).astype(np.float32) for w in layer] for layer in shapes]
+    weights = [
+        [rng.normal(0, 0.9, shape).astype(np.float32) for shape in layer.weight_shapes]
+        for layer in architecture.layers
+    ]
     return Predictor(read_info(folder).spec, NumpyNetwork(architecture, weights), "frozen")
 
 
