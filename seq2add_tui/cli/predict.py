@@ -82,5 +82,6 @@ def run(args: argparse.Namespace) -> int:
             if note:
                 sys.stderr.write(f"warning: {answer.expression}: {note}\n")
     for text, error in failed:
-        sys.stderr.write(f"seq2add: {text!r}: {error}\n")
+        quoted = repr(text if len(text) <= 60 else text[:57].rstrip() + "…")  # never 1 MB
+        sys.stderr.write(f"seq2add: {quoted}: {error}\n")
     return USAGE_ERROR if failed else 0
