@@ -22,7 +22,7 @@ KILLS = 20
 """Random points each kill test interrupts."""
 
 _SAVER = """
-import sys
+import os, sys
 from pathlib import Path
 from core.store import write_model_files
 source, root, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
@@ -31,7 +31,7 @@ print("ready", flush=True)
 number = 0
 while True:
     number += 1
-    name = "m" if mode == "overwrite" else f"m{number}"
+    name = "m" if mode == "overwrite" else f"m{os.getpid()}-{number}"
     write_model_files(files, name, root=root, overwrite=True)
 """
 
@@ -52,7 +52,7 @@ def _kill_at_random_points(source: Path, root: Path, mode: str, seed: int) -> li
             env=env,
         )
         assert saver.stdout.readline().strip() == b"ready"
-        delay = rng.uniform(0.0, 0.25)
+        delay = rng.uniform(0.0, 0.6)  # a save takes 0.1–1 s here: kills land all through them
         time.sleep(delay)
         saver.send_signal(signal.SIGKILL)
         saver.wait()
