@@ -534,3 +534,32 @@ def test_a_full_disk_is_named_as_such(tmp_path):
     assert "is full" in message and "rollback" not in message
     with Leaderboard(path) as board:
         assert [s.player for s in board.top()] == ["ann"]
+
+
+def test_the_quiz_leaderboard_view_skips_damaged_rows_and_says_so(tmp_path):
+    import asyncio
+
+    from textual.app import App
+    from textual.widgets import Static
+
+    from seq2add_tui.quiz.leaderboard_view import LeaderboardView
+
+    path = tmp_path / "board.sqlite3"
+    _with_bad_rows(path)
+
+    class Board(App):
+        def compose(self):
+            yield LeaderboardView(id="board")
+
+    async def scenario() -> None:
+        app = Board()
+        async with app.run_test(size=(100, 30)) as pilot:
+            view = app.query_one(LeaderboardView)
+            view.load(path, "notebook-perfect")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert [score.player for score in view.scores] == ["ann", "bob"]
+            status = str(app.query_one("#board-status", Static).render())
+            assert "Skipped 3 damaged rows" in status
+
+    asyncio.run(scenario())

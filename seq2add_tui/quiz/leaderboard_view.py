@@ -30,6 +30,8 @@ class TopScores(Message):
     standings: list[Standing]
     """The best first, each with its place among rounds of the same format."""
     error: str | None
+    damaged: int = 0
+    """Rows the file holds that seq2add never writes (skipped, but counted)."""
 
 
 class TopScoresReader:
@@ -48,10 +50,11 @@ class TopScoresReader:
         try:
             with Leaderboard(db_path) as board:
                 standings, _ = board.standings(model, limit, room=room)
+                damaged = board.damaged_rows()
             error = None
         except LeaderboardError as problem:
-            standings, error = [], str(problem)
-        self.post_message(TopScores(model, standings, error))  # type: ignore[attr-defined]
+            standings, error, damaged = [], str(problem), 0
+        self.post_message(TopScores(model, standings, error, damaged))  # type: ignore[attr-defined]
 
 
 class LeaderboardView(TopScoresReader, Vertical):
@@ -150,3 +153,6 @@ class LeaderboardView(TopScoresReader, Vertical):
             status.update("No scores yet: play a round to be the first.")
         else:
             status.update("")
+        if message.damaged and message.error is None:
+            rows = "row" if message.damaged == 1 else "rows"
+            status.update(f"Skipped {message.damaged:,} damaged {rows} of the leaderboard file.")
