@@ -459,6 +459,10 @@ class QuizServer(Server):
             await websocket.prepare(request)
             seat.service = await self.pool.take(websocket, width, height)
             seat.last_input = time.monotonic()  # idle time counts from a running session
+            # The page was just opened, so it is in front: Textual's web driver starts "blurred"
+            # (no widget focused, keys dropped) until told otherwise, and a browser's own focus
+            # message can go out before its websocket is open.
+            await seat.service.focus()
             self.event("join", f"#{seat.number} from {address}")
             self._room_changed()
             await self._relay(seat)
