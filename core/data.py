@@ -14,6 +14,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from core.errors import UserError
 from core.spec import DIGITS, OPERATORS, ProblemSpec, SpecError, digit_count
 
 NO_OPERATOR = 255
@@ -783,7 +784,7 @@ def check_memory(spec: ProblemSpec, n: int, *, one_hot: bool) -> None:
 # -- typed expressions -----------------------------------------------------------------------------
 
 
-class ExpressionError(ValueError):
+class ExpressionError(UserError, ValueError):
     """A typed expression the model can't be asked; the message says what to fix."""
 
 

@@ -21,8 +21,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
+
+from core.errors import UserError
 
 DB_ENV = "SEQ2ADD_DB"
 """Environment variable naming the leaderboard file."""
@@ -95,11 +98,28 @@ _COLUMNS = (
 T = TypeVar("T")
 
 
-class LeaderboardError(RuntimeError):
+class Outcome(StrEnum):
+    """How a round went, from the player's side; the value is what tables and JSON show."""
+
+    WON = "won"
+    LOST = "lost"
+    DRAW = "draw"
+
+    @classmethod
+    def of(cls, player_score: int, model_score: int) -> Outcome:
+        """The outcome of a round the player scored ``player_score`` in, the model the other."""
+        if player_score > model_score:
+            return cls.WON
+        if player_score < model_score:
+            return cls.LOST
+        return cls.DRAW
+
+
+class LeaderboardError(UserError, RuntimeError):
     """The leaderboard file can't be read or written; the message is one sentence to show."""
 
 
-class PlayerNameError(ValueError):
+class PlayerNameError(UserError, ValueError):
     """A player name the leaderboard won't take; the message says what a good one is."""
 
 
@@ -174,13 +194,9 @@ class Score:
     """The ``seq2add serve --room`` the round was played in; empty outside one."""
 
     @property
-    def outcome(self) -> str:
-        """``won``, ``lost`` or ``draw`` from the player's side."""
-        if self.player_score > self.model_score:
-            return "won"
-        if self.player_score < self.model_score:
-            return "lost"
-        return "draw"
+    def outcome(self) -> Outcome:
+        """How the round went for the player."""
+        return Outcome.of(self.player_score, self.model_score)
 
     @property
     def round_format(self) -> RoundFormat:

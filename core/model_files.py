@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from core.errors import UserError
 from core.model import ModelConfig
 from core.spec import ProblemSpec, SpecError
 
@@ -64,7 +65,7 @@ Shape = tuple[int | None, int]
 Weights = list[np.ndarray]
 
 
-class ModelFileError(ValueError):
+class ModelFileError(UserError, ValueError):
     """A model's files are missing, unreadable, oversized or disagree; one sentence says why."""
 
 

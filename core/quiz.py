@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core.data import generate
+from core.errors import UserError
+from core.leaderboard import Outcome
 from core.spec import ProblemSpec, digit_count
 
 if TYPE_CHECKING:
@@ -69,11 +71,11 @@ _FRACTIONS = {"easy": 1 / 3, "medium": 2 / 3, "full": 1.0}
 _ANSWER = re.compile(r"-?[0-9]+")
 
 
-class QuizError(ValueError):
+class QuizError(UserError, ValueError):
     """A round can't be set up as asked; the message is one sentence to show."""
 
 
-class AnswerError(ValueError):
+class AnswerError(UserError, ValueError):
     """A typed answer is not a whole number; the message says what a valid one looks like."""
 
 
@@ -329,13 +331,9 @@ class Summary:
     """Total time the player spent answering."""
 
     @property
-    def winner(self) -> str:
-        """``player``, ``model`` or ``draw``."""
-        if self.player_score > self.model_score:
-            return "player"
-        if self.player_score < self.model_score:
-            return "model"
-        return "draw"
+    def outcome(self) -> Outcome:
+        """How the round went for the player (as the leaderboard records it)."""
+        return Outcome.of(self.player_score, self.model_score)
 
 
 @dataclass
@@ -493,8 +491,8 @@ def confidence_band(probability: float) -> str:
 
 def outcome_sentence(summary: Summary, player: str, model: str) -> str:
     """One line saying who beat whom."""
-    if summary.winner == "player":
+    if summary.outcome == Outcome.WON:
         return f"{player} beat {model}, {summary.player_score:,} to {summary.model_score:,}!"
-    if summary.winner == "model":
+    if summary.outcome == Outcome.LOST:
         return f"{model} beat {player}, {summary.model_score:,} to {summary.player_score:,}."
     return f"A draw: {summary.player_score:,} each."

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, fields
 from functools import cached_property, lru_cache
 from typing import Any, Literal
 
+from core.errors import UserError
+
 OPERATORS = "+-*/"
 """Every operator a problem may use, in the order they appear in the alphabet."""
 
@@ -33,7 +35,7 @@ PadSide = Literal["left", "right"]
 _OPERATOR_NAMES = {"+": "addition", "-": "subtraction", "*": "multiplication", "/": "division"}
 
 
-class SpecError(ValueError):
+class SpecError(UserError, ValueError):
     """A problem or training setting a user can get wrong; the message is one sentence to show."""
 
     def __init__(self, field: str, message: str) -> None:

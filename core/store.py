@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from core.errors import UserError
 from core.history import HISTORY_FILE, HistoryPoint, history_csv
 from core.infer import NumpyNetwork, Predictor
 from core.model import ModelConfig
@@ -53,7 +54,7 @@ MODELS_ENV = "SEQ2ADD_MODELS"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
-class ModelError(ValueError):
+class ModelError(UserError, ValueError):
     """A model can't be found, saved, loaded or deleted; the message is one sentence to show."""
 
 

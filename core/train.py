@@ -30,10 +30,12 @@ from core.data import (
     small_problems,
     to_one_hot,
 )
+from core.errors import UserError, one_sentence
 from core.evaluate import Evaluation, score
 from core.history import HistoryPoint
 from core.infer import Predictor, network_from_keras
 from core.model import ModelConfig, build_model, compile_model, parameter_count
+from core.run_status import RunStatus
 from core.spec import ProblemSpec, SpecError, digit_count
 
 if TYPE_CHECKING:
@@ -247,8 +249,8 @@ class EpochEnded:
 class TrainingFinished:
     """Training ended without an error: how and why."""
 
-    status: str
-    """completed, cancelled, target_reached or no_improvement."""
+    status: RunStatus
+    """How it ended; see `RunStatus`."""
     message: str
     epochs_run: int
     fit_seconds: float
@@ -288,8 +290,7 @@ class TrainingRun:
     spec: ProblemSpec
     model_config: ModelConfig
     config: TrainingConfig
-    status: str
-    """completed, cancelled, target_reached, no_improvement or diverged."""
+    status: RunStatus
     message: str
     history: list[EpochEnded] = field(default_factory=list)
     fit_seconds: float = 0.0
@@ -304,7 +305,7 @@ class TrainingRun:
     @property
     def usable(self) -> bool:
         """Whether the model holds finite weights worth evaluating or saving."""
-        return self.status != "diverged" or bool(self.history)
+        return self.status != RunStatus.DIVERGED or bool(self.history)
 
     def predictor(self) -> Predictor:
         """The trained model as a numpy predictor."""
@@ -323,7 +324,7 @@ class TrainingRun:
         }
 
 
-class TrainingError(RuntimeError):
+class TrainingError(UserError, RuntimeError):
     """Training failed; the message is one sentence for the user."""
 
 
@@ -642,7 +643,7 @@ def train(
 
             return _train(spec, model_config, config, both, cancel)
     except Exception as error:
-        emit(TrainingFailed(_failure_message(error)))
+        emit(TrainingFailed(one_sentence(error, doing="Training")))
         raise
 
 
@@ -702,14 +703,6 @@ class _TensorBoardWriter:
         self.validation.close()
 
 
-def _failure_message(error: Exception) -> str:
-    if isinstance(error, (SpecError, TrainingError)):
-        return str(error)
-    if isinstance(error, MemoryError):
-        return "Training ran out of memory; use fewer samples, a smaller batch or a smaller model."
-    return f"Training failed: {error.__class__.__name__}: {error}"
-
-
 def _train(
     spec: ProblemSpec,
     model_config: ModelConfig,
@@ -742,7 +735,7 @@ def _train(
     if check_every:
         progress.check_count = config.batches_per_epoch // check_every * config.epochs
     callback = progress.callback()
-    run = TrainingRun(model, spec, model_config, config, "completed", "Training finished.")
+    run = TrainingRun(model, spec, model_config, config, RunStatus.COMPLETED, "Training finished.")
     run.points = progress.points
     emit(
         TrainingStarted(
@@ -784,7 +777,7 @@ def _train(
         if progress.diverged_at is not None:
             model.set_weights(good_weights)
             at_epoch, at_batch = progress.diverged_at
-            run.status = "diverged"
+            run.status = RunStatus.DIVERGED
             run.message = (
                 f"The loss stopped being a finite number at epoch {at_epoch}, batch {at_batch}; "
                 "training stopped (try a lower learning rate)."
@@ -829,11 +822,11 @@ def _train(
             break
         target = config.stop_at_exact
         if progress.target_reached or (target is not None and exact_now >= target):
-            run.status = "target_reached"
+            run.status = RunStatus.TARGET_REACHED
             run.message = f"Validation exact-match reached {exact_now:.2%} after epoch {epoch + 1}."
             break
         if config.patience and epochs_without_gain >= config.patience:
-            run.status = "no_improvement"
+            run.status = RunStatus.NO_IMPROVEMENT
             run.message = (
                 f"Validation exact-match stopped improving ({config.patience} epochs without a "
                 f"gain); kept the best, {best_exact:.2%}."
@@ -842,7 +835,7 @@ def _train(
                 model.set_weights(best_weights)
             break
     if progress.cancelled:
-        run.status = "cancelled"
+        run.status = RunStatus.CANCELLED
         done = progress.samples_seen
         run.message = f"Stopped after {done:,} samples; the model keeps what it learned so far."
     run.total_seconds = perf_counter() - begun

@@ -12,7 +12,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from time import perf_counter
@@ -26,11 +26,13 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Input, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from core.data import ExpressionError
+from core.errors import one_sentence
 from core.evaluate import DEFAULT_SAMPLES, Evaluation, evaluate
 from core.infer import Predictor
 from core.model import ModelConfig
 from core.presets import DEFAULT_OPPONENT, PRESETS, preset_matching
+from core.run import FreshModel, Settings
+from core.run_status import RunStatus
 from core.spec import SpecError
 from core.store import (
     ModelError,
@@ -44,9 +46,7 @@ from core.store import (
 from core.train import (
     BatchEnded,
     TrainingConfig,
-    TrainingError,
     TrainingEvent,
-    TrainingRun,
     saving_phase,
     scoring_phase,
 )
@@ -70,11 +70,11 @@ from seq2add_tui.screens.dialogs import (
 )
 from seq2add_tui.screens.help import HelpScreen
 from seq2add_tui.startup import freeze_startup_objects
-from seq2add_tui.widgets.config_form import ConfigForm, Settings
+from seq2add_tui.widgets.config_form import ConfigForm
 from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
 from seq2add_tui.widgets.model_library import ModelLibrary
-from seq2add_tui.widgets.training_panel import TrainingPanel, log_stride, percent
-from seq2add_tui.wording import FRESH_NAME
+from seq2add_tui.widgets.training_panel import TrainingPanel, log_stride
+from seq2add_tui.wording import FRESH_NAME, fresh_description, percent
 
 PANELS = {
     "config": "Config",
@@ -108,19 +108,6 @@ _WORKER_TITLES = {
 }
 
 
-def one_sentence(error: BaseException) -> str:
-    """What to tell a user about ``error``: core's own sentence, or a plain description."""
-    if isinstance(error, (ModelError, SpecError, ExpressionError, TrainingError)):
-        return str(error)
-    if isinstance(error, MemoryError):
-        return "Ran out of memory; use fewer samples, a smaller batch or a smaller model."
-    if isinstance(error, OSError) and error.strerror:
-        where = f" ({error.filename})" if error.filename else ""
-        return f"{error.strerror}{where}."
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"{error.__class__.__name__}: {text}" if text else error.__class__.__name__
-
-
 ACTION_COMMANDS = (
     ("Train a model", "Start training with the Config panel's settings", "start_training"),
     ("Stop training", "Stop after the current batch", "stop_training"),
@@ -151,24 +138,6 @@ QUIZ_COMMANDS: tuple[tuple[str, str, str, tuple[object, ...]], ...] = (
     ("Quiz: settings", "Your name, how many questions, the timer, difficulty", "settings", ()),
 )
 """(name, help, QuizPanel action, its arguments) of the palette's quiz commands."""
-
-
-@dataclass
-class FreshModel:
-    """The last model trained in this session, until it is saved or replaced."""
-
-    run: TrainingRun
-    settings: Settings
-    predictor: Predictor
-    evaluation: Evaluation
-    saved_as: str | None = None
-    """Its library name once saved."""
-
-    def describe(self) -> str:
-        return (
-            f"{self.settings.spec.describe()} · {self.settings.model.describe()} · "
-            f"exact-match {percent(self.evaluation.exact_match)}"
-        )
 
 
 class Panels(TabbedContent):
@@ -541,8 +510,8 @@ class Seq2AddApp(App[int]):
         self.push_screen(
             ConfirmDialog(
                 "Train again?",
-                f"The model you trained last ({unsaved.describe()}) is not saved; training a new "
-                "one replaces it.",
+                f"The model you trained last ({fresh_description(unsaved)}) is not saved; "
+                "training a new one replaces it.",
                 confirm="Train",
             ),
             lambda yes: self._begin_training(settings) if yes else None,
@@ -623,7 +592,7 @@ class Seq2AddApp(App[int]):
         panel = self.training_panel
         if message.predictor is None or message.evaluation is None or settings is None:
             panel.finish(None)
-            if run.status == "diverged":
+            if run.status == RunStatus.DIVERGED:
                 self.push_screen(MessageDialog("Training diverged", run.message))
             else:
                 self.notify(
@@ -640,17 +609,15 @@ class Seq2AddApp(App[int]):
         panel.finish(verdict, f"exact-match {percent(evaluation.exact_match)}")
         self.set_current(message.predictor)
         self.evaluation_panel.show(evaluation, FRESH_NAME, settings.spec.describe())
-        self.library.show_unsaved(self.fresh.describe())
-        if run.status == "diverged":
+        self.library.show_unsaved(fresh_description(self.fresh))
+        if run.status == RunStatus.DIVERGED:
             self.push_screen(MessageDialog("Training diverged", run.message))
         self.notify(
             f"{verdict} It is now the current model; ctrl+s saves it.",
-            title={"cancelled": "Training stopped", "diverged": "Training diverged"}.get(
-                run.status, "Training finished"
-            ),
+            title=run.status.notice_title,
         )
         if (
-            run.status != "cancelled"
+            run.status != RunStatus.CANCELLED
             and self.query_one("#panels", TabbedContent).active == "training"
         ):
             self.show_panel("evaluation")
@@ -768,7 +735,7 @@ class Seq2AddApp(App[int]):
 
     def _ask_name(self, fresh: FreshModel, existing: set[str], suggestion: str) -> None:
         self.push_screen(
-            SaveModelDialog(suggestion, existing, fresh.describe()),
+            SaveModelDialog(suggestion, existing, fresh_description(fresh)),
             partial(self._save_named, fresh, existing),
         )
 

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from core.evaluate import Breakdown, Evaluation
 from core.model import ModelConfig, parameter_count
+from core.run_status import RunStatus
 from core.spec import ProblemSpec
 from core.store import ModelInfo
 from core.train import (
@@ -130,7 +131,7 @@ class TrainingProgress:
             # nothing, so say only where it stopped.
             message = (
                 f"Stopped after {self.samples_seen:,} samples."
-                if event.status == "cancelled"
+                if event.status == RunStatus.CANCELLED
                 else event.message
             )
             self.progress.stop()  # the bar goes first, so it is not drawn again below this line

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.run import FreshModel
+
 FRESH_NAME = "fresh model (unsaved)"
 """What every panel calls a trained model that has no name in the library yet."""
 
@@ -14,3 +20,19 @@ def counted(count: int, noun: str) -> str:
 def shown_symbol(symbol: str) -> str:
     """A model symbol as the screen shows it: the padding space as ␣, so it can be seen."""
     return "␣" if symbol == " " else symbol
+
+
+def percent(fraction: float) -> str:
+    """``93.1%``; two decimals near the top, where 99.9% and 100% differ."""
+    if math.isnan(fraction):
+        return "—"
+    return f"{fraction:.2%}" if fraction >= 0.99 else f"{fraction:.1%}"
+
+
+def fresh_description(fresh: FreshModel) -> str:
+    """A just-trained model in one line: its problem, its architecture and its exact-match."""
+    settings = fresh.settings
+    return (
+        f"{settings.spec.describe()} · {settings.model.describe()} · "
+        f"exact-match {percent(fresh.evaluation.exact_match)}"
+    )

@@ -17,6 +17,7 @@ from textual.widgets import Input
 
 from core.evaluate import Breakdown, Evaluation, SamplePrediction
 from core.presets import PRESETS
+from core.run import Settings
 from core.train import (
     BatchEnded,
     Checkpoint,
@@ -26,7 +27,6 @@ from core.train import (
     training_phase,
 )
 from seq2add_tui.app import Seq2AddApp
-from seq2add_tui.widgets.config_form import Settings
 from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
 from seq2add_tui.widgets.training_panel import TrainingPanel
 

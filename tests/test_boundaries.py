@@ -67,3 +67,58 @@ def test_no_core_module_imports_textual_and_only_training_ones_import_tensorflow
         assert "textual" not in imported, path.name
         if path.stem not in TRAINING_MODULES:
             assert not imported & {"tensorflow", "keras"}, path.name
+
+
+def _module_imports(path, name: str, known: set[str]) -> set[str]:
+    """Project modules a file imports anywhere (type-only and in-function imports included)."""
+    import ast
+
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: from the package, up level - 1
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
+            # `from package import module` names a module; `from module import name` does not.
+            targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+        else:
+            continue
+        found |= {target for target in targets if target in known}
+    return found - {name}
+
+
+def test_there_is_no_import_cycle_in_core_or_the_ui():
+    # Even a type-only cycle (messages.py importing the app for one class) ties two layers
+    # together: a record both need belongs below both.
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    files = {}
+    for package in ("core", "seq2add_tui"):
+        for path in (root / package).rglob("*.py"):
+            parts = path.relative_to(root).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            files[name] = path
+    assert {"core.train", "seq2add_tui.app", "seq2add_tui.messages"} <= set(files)
+    graph = {name: _module_imports(path, name, set(files)) for name, path in files.items()}
+
+    cycles = []
+    state: dict[str, str] = {}  # "open" while on the current path, "done" after
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = "open"
+        for target in sorted(graph[module]):
+            if state.get(target) == "open":
+                cycles.append([*path[path.index(target) :], target])
+            elif target not in state:
+                visit(target, [*path, target])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == [], " ; ".join(" → ".join(cycle) for cycle in cycles)

@@ -200,7 +200,7 @@ def test_a_perfect_quick_player_beats_a_perfect_model():
     streaks = sum(streak_bonus(n) for n in range(1, 6))
     assert summary.model_score == 5 * BASE_POINTS + streaks
     assert summary.player_score == summary.model_score + 5 * round(0.8 * MAX_TIME_BONUS)
-    assert summary.winner == "player" and not summary.model_mistakes
+    assert summary.outcome == "won" and not summary.model_mistakes
     assert "beat scripted" in outcome_sentence(summary, "ann", "scripted")
 
 
@@ -209,7 +209,7 @@ def test_one_slip_loses_to_a_perfect_model_even_when_instant():
     for index, question in enumerate(round_.questions):
         round_.submit(str(question.answer + (index == 2)), 0.0)
     summary = round_.summary()
-    assert summary.winner == "model" and summary.player_correct == 4
+    assert summary.outcome == "lost" and summary.player_correct == 4
     assert [r.number for r in summary.player_mistakes] == [3]
 
 

@@ -182,7 +182,7 @@ async def test_a_whole_seeded_round(opponent, tmp_path):
         assert panel.state == "final"
         summary = panel.round.summary()
         assert summary.player_correct == 3 and summary.model_correct == 6
-        assert summary.winner == "model"
+        assert summary.outcome == "lost"
         assert "notebook-perfect beat ann" in text(app, "#final-headline")
         assert "none; notebook-perfect got every question right" in text(app, "#final-mistakes")
         wrong = questions[1]
@@ -206,7 +206,7 @@ async def test_a_whole_seeded_round(opponent, tmp_path):
             await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert panel.state == "final" and panel.round.summary().winner == "player"
+        assert panel.state == "final" and panel.round.summary().outcome == "won"
         assert "ann beat notebook-perfect" in text(app, "#final-headline")
         await pilot.press("n")
         assert panel.round.questions != questions and panel.round.seed == 12

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from core.run_status import RunStatus
 from core.spec import SpecError
 from seq2add_tui.cli.common import (
     INTERRUPTED,
@@ -178,10 +179,10 @@ def run(args: argparse.Namespace) -> int:
             )
     finally:
         signal.signal(signal.SIGINT, previous)
-    if run.status == "cancelled":
+    if run.status == RunStatus.CANCELLED:
         sys.stderr.write("Interrupted: training stopped and nothing was saved.\n")
         return INTERRUPTED
-    if run.status == "diverged":
+    if run.status == RunStatus.DIVERGED:
         sys.stderr.write(f"{run.message} Nothing was saved.\n")
         return 1
     console.print(f"{scoring_phase(args.eval_samples).message}…")

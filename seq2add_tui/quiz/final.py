@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from core.leaderboard import Leaderboard, LeaderboardError, PlayerNameError, Score
+from core.leaderboard import Leaderboard, LeaderboardError, Outcome, PlayerNameError, Score
 from core.quiz import QuizRound, Result, Summary, outcome_sentence
 from seq2add_tui.quiz.keys import key_hints
 from seq2add_tui.quiz.widgets import KeyTarget, readable, shortened
@@ -80,12 +80,12 @@ class Final(VerticalScroll):
     def show(self, summary: Summary, you: str, opponent: str) -> None:
         """Show the round's outcome; the saved line waits for `save` or `not_saved`."""
         headline = self.query_one("#final-headline", Static)
-        headline.set_class(summary.winner == "player", "-won")
-        headline.set_class(summary.winner == "model", "-lost")
+        headline.set_class(summary.outcome == Outcome.WON, "-won")
+        headline.set_class(summary.outcome == Outcome.LOST, "-lost")
         sentence = outcome_sentence(summary, you, opponent)
-        if summary.winner == "player" and summary.model_correct == summary.questions:
+        if summary.outcome == Outcome.WON and summary.model_correct == summary.questions:
             sentence += "\nYou beat a perfect model: you were as accurate and quick."
-        elif summary.winner == "model" and summary.player_correct == summary.questions:
+        elif summary.outcome == Outcome.LOST and summary.player_correct == summary.questions:
             sentence += "\nAll right, but the model's streak bonuses won."
         headline.update(Content(sentence))
         self.query_one("#final-table", Static).update(_score_table(summary, you, opponent))

@@ -23,6 +23,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 from core.data import SAMPLINGS, check_memory, example_expression, length_share, parse_expression
 from core.model import ARCHITECTURES, ModelConfig, parameter_count
 from core.presets import OPTIONAL_SETTINGS, PRESETS, build_settings, setting_for_field
+from core.run import Settings
 from core.spec import OPERATORS, ProblemSpec, SpecError, parse_terms
 from core.train import CURRICULA, SCHEDULES, TrainingConfig
 from seq2add_tui.widgets.fields import (
@@ -38,24 +39,6 @@ from seq2add_tui.wording import counted, shown_symbol
 
 DEFAULT_PRESET = "notebook"
 """The tutorial's own setup fills the form at start."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    """A complete, valid set of choices from the form: what one training run needs."""
-
-    spec: ProblemSpec
-    model: ModelConfig
-    training: TrainingConfig
-    preset: str
-    """The preset the form started from."""
-    edited: bool = False
-    """Whether any field differs from that preset."""
-
-    @property
-    def preset_label(self) -> str:
-        """``notebook`` or ``notebook (edited)``."""
-        return f"{self.preset} (edited)" if self.edited else self.preset
 
 
 def _operators(text: str) -> str:

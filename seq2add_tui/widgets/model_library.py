@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, DataTable, Static
 
+from core.run_status import RunStatus
 from core.store import ModelInfo
 from seq2add_tui.wording import counted, shown_symbol
 
@@ -61,8 +62,9 @@ def _training_line(training: dict) -> str:
         parts.append(f"{training['fit_seconds']:.1f} s")
     if training.get("preset"):
         parts.append(f"preset {training['preset']}")
-    if training.get("status") and training["status"] != "completed":
-        parts.append(str(training["status"]).replace("_", " "))
+    status = RunStatus.read(training.get("status"))
+    if status is not None and status != RunStatus.COMPLETED:
+        parts.append(status.words)
     return " · ".join(parts)
 
 

@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Button, Label, ProgressBar, RichLog, Static
 
+from core.run import Settings
 from core.train import (
     BatchEnded,
     Checkpoint,
@@ -29,32 +30,16 @@ from core.train import (
     TrainingStarted,
 )
 from seq2add_tui.console import fit_and_total, format_duration, speed_and_eta
-from seq2add_tui.widgets.config_form import Settings
 from seq2add_tui.widgets.learning_plot import LearningPlot
-from seq2add_tui.wording import counted
+from seq2add_tui.wording import counted, percent
 
 LOG_MAX_LINES = 2_000
 """Lines the training log keeps."""
 LOG_LINES_PER_EPOCH = 4
 """Batch lines the log shows per epoch (besides the epoch's own summary)."""
 
-_STATUS_STYLE = {
-    "completed": "$success",
-    "target_reached": "$success",
-    "no_improvement": "$warning",
-    "cancelled": "$warning",
-    "diverged": "$error",
-}
-
 
 __all__ = ["TrainingPanel", "format_duration", "log_stride", "percent"]
-
-
-def percent(fraction: float) -> str:
-    """``93.1%``; two decimals near the top, where 99.9% and 100% differ."""
-    if math.isnan(fraction):
-        return "—"
-    return f"{fraction:.2%}" if fraction >= 0.99 else f"{fraction:.1%}"
 
 
 def log_stride(batches: int) -> int:
@@ -250,7 +235,7 @@ class TrainingPanel(Vertical):
                 )
             )
         elif isinstance(event, TrainingFinished):
-            style = _STATUS_STYLE.get(event.status, "")
+            style = f"${event.status.severity}"
             self._log(
                 Text.assemble(
                     ("■ ", "bold"),
@@ -260,7 +245,7 @@ class TrainingPanel(Vertical):
                     f"{fit_and_total(event.fit_seconds, event.total_seconds)}.",
                 )
             )
-            self._finished_title = f"[b {style}]{_title(event.status)}.[/]"
+            self._finished_title = f"[b {style}]{event.status.heading}.[/]"
             self._status(f"{self._finished_title} ", event.message)
         elif isinstance(event, TrainingFailed):
             self.failure = event.message
@@ -359,13 +344,3 @@ class TrainingPanel(Vertical):
         pending, self._pending = self._pending, deque(maxlen=LOG_MAX_LINES)
         for line in pending:
             log.write(line)
-
-
-def _title(status: str) -> str:
-    return {
-        "completed": "Finished",
-        "target_reached": "Target reached",
-        "no_improvement": "Stopped early",
-        "cancelled": "Stopped",
-        "diverged": "Diverged",
-    }.get(status, status.replace("_", " ").capitalize())
