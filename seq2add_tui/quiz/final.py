@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -18,6 +20,7 @@ from textual.widgets import Static
 
 from core.leaderboard import Leaderboard, LeaderboardError, Outcome, PlayerNameError, Score
 from core.quiz import QuizRound, Result, Summary, outcome_sentence
+from seq2add_tui.quiz.inside import INSIDE_KEY, explain_round
 from seq2add_tui.quiz.keys import key_hints
 from seq2add_tui.quiz.widgets import KeyTarget, readable, shortened
 from seq2add_tui.wording import counted, shown_symbol
@@ -30,6 +33,16 @@ PRACTICE_NOTE = (
 
 class Final(VerticalScroll):
     """The round's result card."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            INSIDE_KEY,
+            "found_hard",
+            "What the model found hard",
+            tooltip="The round's questions the model was least sure of, and where it looked",
+            id="quiz.found_hard",
+        )
+    ]
 
     DEFAULT_CSS = """
     Final {
@@ -68,7 +81,8 @@ class Final(VerticalScroll):
             yield Static("", id="final-mistakes")
             yield Static("", id="final-saved")
             yield KeyTarget(
-                key_hints("quiz.replay", "quiz.new", "quiz.leaderboard", "quiz.settings"),
+                key_hints("quiz.replay", "quiz.new", "quiz.leaderboard", "quiz.settings")
+                + f" · {INSIDE_KEY.upper()} what it found hard",
                 id="final-hint",
                 classes="hint",
             )
@@ -91,6 +105,9 @@ class Final(VerticalScroll):
         self.query_one("#final-table", Static).update(_score_table(summary, you, opponent))
         self.query_one("#final-mistakes", Static).update(_mistakes_text(summary, opponent))
         self.query_one("#final-saved", Static).remove_class("-error")
+
+    def action_found_hard(self) -> None:
+        explain_round(self)
 
     def not_saved(self, why: str) -> None:
         self.query_one("#final-saved", Static).update(Content(why))

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Static
 
 from core.quiz import Points, Result
+from seq2add_tui.quiz.inside import INSIDE_KEY, explain_question
 from seq2add_tui.quiz.keys import key_name
 from seq2add_tui.quiz.widgets import AnswerCard, BigText, ConfidenceStrip, KeyTarget, spaced
 
 
 class Reveal(Vertical):
     """Who was right about the last question, and the points each got."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            INSIDE_KEY,
+            "inside",
+            "Inside the model",
+            tooltip="The model's top choices and where its attention looked on this question",
+            id="quiz.inside",
+        )
+    ]
+
+    expression = ""
+    """The question shown."""
 
     DEFAULT_CSS = """
     Reveal {
@@ -43,6 +60,7 @@ class Reveal(Vertical):
     def show(self, result: Result, player: str, opponent: str, last: bool) -> None:
         """Show ``result``; ``last`` if it ends the round (Enter then shows who won)."""
         question = result.question
+        self.expression = question.expression
         self.query_one(BigText).text = f"{spaced(question.expression)} = {question.answer}"
         self.query_one("#reveal-verdict", Static).update(Content.from_markup(_verdict(result)))
         self._card("truth").show("Truth", str(question.answer), None, "")
@@ -61,7 +79,13 @@ class Reveal(Vertical):
         )
         self.query_one(ConfidenceStrip).show(result.model.characters, result.model.confidence)
         then = "see who won" if last else "next question"
-        self.query_one(KeyTarget).update(f"{key_name('quiz.next')}: {then}")
+        self.query_one(KeyTarget).update(
+            f"{key_name('quiz.next')}: {then} · {INSIDE_KEY.upper()}: inside the model"
+        )
+
+    def action_inside(self) -> None:
+        if self.expression:
+            explain_question(self, self.expression)
 
     def _card(self, key: str) -> AnswerCard:
         return self.query_one(f"#card-{key}", AnswerCard)
