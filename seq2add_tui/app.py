@@ -69,6 +69,7 @@ from seq2add_tui.screens.dialogs import (
     SaveModelDialog,
 )
 from seq2add_tui.screens.help import HelpScreen
+from seq2add_tui.screens.too_small import WindowSizeGuard
 from seq2add_tui.startup import freeze_startup_objects
 from seq2add_tui.widgets.config_form import ConfigForm
 from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
@@ -195,7 +196,7 @@ class Seq2AddCommands(Provider):
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
-class Seq2AddApp(App[int]):
+class Seq2AddApp(WindowSizeGuard, App[int]):
     """Train sequence-to-sequence LSTMs on arithmetic, evaluate them, keep a library, play."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")

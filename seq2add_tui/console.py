@@ -29,6 +29,7 @@ from core.train import (
     TrainingFailed,
     TrainingFinished,
 )
+from seq2add_tui.glyphs import GLYPHS
 
 console = Console(highlight=False)
 
@@ -191,7 +192,7 @@ def print_evaluation(scores: Evaluation, title: str) -> None:
     if scores.examples:
         console.print("Sample predictions:")
         for example in scores.examples:
-            mark = "[green]✓[/]" if example.correct else "[red]✗[/]"
+            mark = f"[green]{GLYPHS.right}[/]" if example.correct else f"[red]{GLYPHS.wrong}[/]"
             console.print(f"  {mark} {example.line()}", markup=True)
 
 

@@ -21,6 +21,7 @@ from core.infer import Predictor
 from core.quiz import DEFAULT_DIFFICULTY, DEFAULT_QUESTIONS, DEFAULT_SECONDS
 from seq2add_tui import ICON
 from seq2add_tui.quiz import Clock, QuizPanel
+from seq2add_tui.screens.too_small import WindowSizeGuard
 from seq2add_tui.startup import freeze_startup_objects
 
 QUIT_AGAIN_S = 4.0
@@ -30,7 +31,7 @@ EXIT_GRACE_S = 3.0
 """How long a browser session may take to shut down before it ends itself regardless."""
 
 
-class QuizApp(App[None]):
+class QuizApp(WindowSizeGuard, App[None]):
     """A full-screen quiz against one model, with the leaderboard a key away."""
 
     CSS_PATH = "quiz.tcss"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from seq2add_tui.glyphs import GLYPHS
+
 if TYPE_CHECKING:
     from core.run import FreshModel
 
@@ -18,8 +20,9 @@ def counted(count: int, noun: str) -> str:
 
 
 def shown_symbol(symbol: str) -> str:
-    """A model symbol as the screen shows it: the padding space as ␣, so it can be seen."""
-    return "␣" if symbol == " " else symbol
+    """A model symbol as the screen shows it: the padding space as ␣ (``_`` in ASCII), so it can
+    be seen."""
+    return GLYPHS.space if symbol == " " else symbol
 
 
 def percent(fraction: float) -> str:

@@ -26,6 +26,7 @@ from core.presets import OPTIONAL_SETTINGS, PRESETS, build_settings, setting_for
 from core.run import Settings
 from core.spec import OPERATORS, ProblemSpec, SpecError, parse_terms
 from core.train import CURRICULA, SCHEDULES, TrainingConfig
+from seq2add_tui.glyphs import GLYPHS
 from seq2add_tui.widgets.fields import (
     FormField,
     Parsed,
@@ -35,6 +36,7 @@ from seq2add_tui.widgets.fields import (
     optional,
     whole_number,
 )
+from seq2add_tui.widgets.toggles import MarkedCheckbox
 from seq2add_tui.wording import counted, shown_symbol
 
 DEFAULT_PRESET = "notebook"
@@ -388,7 +390,9 @@ class ConfigForm(Horizontal):
                 list(spec.choices), value=value, allow_blank=False, compact=True, id=spec.name
             )
         else:
-            control = Checkbox(spec.check_label, value=bool(value), compact=True, id=spec.name)
+            control = MarkedCheckbox(
+                spec.check_label, value=bool(value), compact=True, id=spec.name
+            )
         control.tooltip = spec.help
         return control
 
@@ -564,14 +568,14 @@ class ConfigForm(Horizontal):
         self.query_one("#derived", Static).update(table)
         status = self.query_one("#form-status", Static)
         if settings is not None:
-            status.update("[b $success]✓ Ready to train[/]")
+            status.update(f"[b $success]{GLYPHS.right} Ready to train[/]")
         else:
             count = len(self.errors)
             noun = "field needs" if count == 1 else "fields need"
             labels = ", ".join(spec.label for name, spec in FIELDS.items() if name in self.errors)
             status.update(
                 Content.from_markup(
-                    "[b $error]✗ $count $noun fixing[/]: $labels",
+                    f"[b $error]{GLYPHS.wrong} $count $noun fixing[/]: $labels",
                     count=str(count),
                     noun=noun,
                     labels=labels,

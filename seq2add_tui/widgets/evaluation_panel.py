@@ -20,13 +20,12 @@ from textual.widgets import Button, Input, Label, Static, TabbedContent, TabPane
 
 from core.evaluate import DEFAULT_SAMPLES, MAX_SAMPLES, Breakdown, Evaluation, LengthScores
 from core.infer import Predictor
+from seq2add_tui.glyphs import GLYPHS
 from seq2add_tui.widgets.accuracy_map import AccuracyMapView
 from seq2add_tui.widgets.fields import Parsed, whole_number
 from seq2add_tui.widgets.mistake_gallery import MistakeGallery
 from seq2add_tui.widgets.probe import Probe, ProbeRequest
 from seq2add_tui.wording import counted
-
-_BLOCKS = " ▏▎▍▌▋▊▉█"
 
 
 def accuracy_style(fraction: float) -> str:
@@ -41,7 +40,8 @@ def bar(fraction: float, width: int = 8) -> Text:
     fraction = min(max(fraction, 0.0), 1.0)
     eighths = round(fraction * width * 8)
     full, part = divmod(eighths, 8)
-    text = "█" * full + (_BLOCKS[part] if part else "")
+    blocks = GLYPHS.bar_eighths
+    text = blocks[8] * full + (blocks[part] if part else "")
     return Text(text.ljust(width), style=accuracy_style(fraction))
 
 
@@ -139,7 +139,7 @@ def length_table(lengths: LengthScores) -> Group:
             if cell is None or not cell.total:
                 values.append(Text("·", style="dim"))
                 continue
-            mark = "" if cell.accuracy >= 0.99 else "✗"
+            mark = "" if cell.accuracy >= 0.99 else GLYPHS.wrong
             shown = "100" if cell.correct == cell.total else f"{cell.accuracy * 100:.1f}"
             values.append(Text(mark + shown, style=accuracy_style(cell.accuracy)))
         table.add_row(str(row), *values)
@@ -172,7 +172,11 @@ def examples_renderable(evaluation: Evaluation) -> Group | Text:
         return Text("No sample predictions.", style="dim")
     lines = []
     for example in evaluation.examples:
-        mark = ("✓ ", "bold green") if example.correct else ("✗ ", "bold red")
+        mark = (
+            (f"{GLYPHS.right} ", "bold green")
+            if example.correct
+            else (f"{GLYPHS.wrong} ", "bold red")
+        )
         style = "green" if example.correct else "red"
         lines.append(Text.assemble(mark, (example.line(), style)))
     return Group(*lines)

@@ -14,6 +14,8 @@ from textual.color import Color
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from seq2add_tui.glyphs import GLYPHS
+
 if TYPE_CHECKING:
     from textual_plotext import PlotextPlot
 
@@ -37,7 +39,8 @@ class LearningPlot(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            f"[${LOSS_VARIABLE}]━ loss[/] (left)  [${EXACT_VARIABLE}]━ exact-match[/] (right)",
+            f"[${LOSS_VARIABLE}]{GLYPHS.loss_legend} loss[/] (left)  "
+            f"[${EXACT_VARIABLE}]{GLYPHS.exact_legend} exact-match[/] (right)",
             classes="plot-legend",
         )
         yield Static(
@@ -92,12 +95,14 @@ class LearningPlot(Vertical):
             plt.xlim(0, self.total_samples)
         if self.loss_points:
             xs, ys = zip(*self.loss_points, strict=True)
-            plt.plot(list(xs), list(ys), marker="braille", color=self._rgb(LOSS_VARIABLE))
+            plt.plot(list(xs), list(ys), marker=GLYPHS.loss_marker, color=self._rgb(LOSS_VARIABLE))
             plt.ylim(0, max(ys) * 1.05 or 1.0)
         if self.exact_points:
             xs, ys = zip(*self.exact_points, strict=True)
             exact_color = self._rgb(EXACT_VARIABLE)
-            plt.plot(list(xs), list(ys), marker="braille", color=exact_color, yside="right")
+            plt.plot(
+                list(xs), list(ys), marker=GLYPHS.exact_marker, color=exact_color, yside="right"
+            )
         plt.ylim(0, 1, yside="right")
         plt.yticks([0, 0.5, 1], ["0%", "50%", "100%"], yside="right")
         self._plot.refresh()

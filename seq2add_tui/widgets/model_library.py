@@ -19,9 +19,10 @@ from textual.widgets import Button, DataTable, Static
 
 from core.run_status import RunStatus
 from core.store import ModelInfo
+from seq2add_tui.glyphs import GLYPHS
 from seq2add_tui.wording import counted, shown_symbol
 
-LOADED_MARK = "●"
+LOADED_MARK = GLYPHS.loaded
 
 
 def display_path(path: Path) -> str:

@@ -30,6 +30,7 @@ from core.train import (
     TrainingStarted,
 )
 from seq2add_tui.console import fit_and_total, format_duration, speed_and_eta
+from seq2add_tui.glyphs import GLYPHS
 from seq2add_tui.widgets.learning_plot import LearningPlot
 from seq2add_tui.wording import counted, percent
 
@@ -249,13 +250,13 @@ class TrainingPanel(Vertical):
             self._status(f"{self._finished_title} ", event.message)
         elif isinstance(event, TrainingFailed):
             self.failure = event.message
-            self._log(Text(f"✗ {event.message}", style="bold red"))
+            self._log(Text(f"{GLYPHS.wrong} {event.message}", style="bold red"))
             self._status("[b $error]Failed.[/] ", event.message)
 
     def show_saved(self, name: str) -> None:
         """The trained model was saved as ``name``."""
         self.phase = None
-        self._log(Text(f"✓ Saved as {name}.", style="bold"))
+        self._log(Text(f"{GLYPHS.right} Saved as {name}.", style="bold"))
         self._status("[b $success]Saved[/] as ", f"{name}.")
 
     def _show_phase(self, event: PhaseStarted) -> None:
@@ -282,7 +283,7 @@ class TrainingPanel(Vertical):
         self.running = False
         self.stopping = False
         if verdict:
-            self._log(Text(f"✓ {verdict}", style="bold"))
+            self._log(Text(f"{GLYPHS.right} {verdict}", style="bold"))
             # A diverged run that kept its last finite weights was reported as a failure.
             title = self._finished_title or (
                 "[b $error]Diverged;[/] kept the last finite weights:"

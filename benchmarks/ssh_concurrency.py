@@ -1,0 +1,273 @@
+"""How many players ``seq2add ssh`` serves at once with every answer revealed in < 50 ms.
+
+Starts ``seq2add ssh`` on a free localhost port and adds players in steps, each an asyncssh
+connection with an 80×24 terminal (its own quiz process in a PTY on the server), as
+``ssh -p PORT NAME@127.0.0.1`` would be. At every step all players play for a while: think for
+1–3 s, type an answer, press Enter, and time how long until the reveal arrives over SSH; then
+Enter again for the next question. The figure is the largest number of players whose
+95th-percentile reveal time stays under 50 ms. The baseline, in the same run, is the first step:
+one player alone, where the time is the quiz's own cost plus the SSH and PTY relay. Memory per
+session is the resident memory of the quiz processes divided by the players, at each step.
+
+    .venv/bin/python benchmarks/ssh_concurrency.py [--max-players 32] [--window 12]
+
+Bounded: at most --max-players sessions and --budget seconds; loopback only. The last line printed
+is JSON with max_players_p95_under_50ms, p95_ms_at_max, baseline_p95_ms, rss_mb_per_session,
+server_rss_mb and the p50/p95/max per step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import asyncssh
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from quiz_session import ROOT, cpu_seconds, free_port, quiz_processes, rss_mb
+
+LIMIT_MS = 50.0
+STEPS = (1, 4, 8, 12, 16, 20, 24, 32, 40, 48)
+LOBBY = "Start round"
+QUESTION = "has answered"
+REVEAL = "the true answer"
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class SSHServer:
+    """``seq2add ssh`` in a child process on a free localhost port."""
+
+    def __init__(self, folder: Path, max_players: int) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "seq2add_tui",
+                "ssh",
+                "--port",
+                str(self.port),
+                "--host-key",
+                str(folder / "host_key"),
+                "--db",
+                str(folder / "bench.sqlite3"),
+                "--questions",
+                "100",
+                "--seconds",
+                "600",
+                "--max-players",
+                str(max_players),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
+
+    def wait_ready(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith("Serving"):
+                return
+        raise RuntimeError("seq2add ssh did not start")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+class Player:
+    """One SSH connection with a terminal, and the screen bytes that come back."""
+
+    def __init__(self, port: int, name: str) -> None:
+        self.port = port
+        self.name = name
+        self.buffer = ""
+        self._arrived = asyncio.Event()
+        self.connection: asyncssh.SSHClientConnection | None = None
+        self.process: asyncssh.SSHClientProcess | None = None
+        self._reader: asyncio.Task[None] | None = None
+
+    async def _read(self) -> None:
+        assert self.process is not None
+        while chunk := await self.process.stdout.read(65536):
+            self.buffer += chunk
+            self._arrived.set()
+
+    async def wait_for(self, text: str, timeout_s: float = 90) -> None:
+        deadline = time.monotonic() + timeout_s
+        while text not in self.buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"{self.name}: {text!r} did not appear")
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), remaining)
+            except TimeoutError:
+                continue
+
+    async def type(self, keys: str) -> None:
+        assert self.process is not None
+        self.process.stdin.write(keys)
+
+    async def join(self) -> None:
+        """Connect as ``name`` (the login name fills the lobby's name) and start a round."""
+        self.connection = await asyncssh.connect(
+            "127.0.0.1", self.port, username=self.name, known_hosts=None, client_keys=None
+        )
+        self.process = await self.connection.create_process(
+            term_type="xterm-256color", term_size=(80, 24)
+        )
+        self._reader = asyncio.get_running_loop().create_task(self._read())
+        await self.wait_for(LOBBY)
+        await asyncio.sleep(0.3)
+        self.buffer = ""
+        await self.type("\r")
+        await self.wait_for(QUESTION)
+
+    async def answer(self, digits: str) -> float:
+        """Type an answer and press Enter; seconds until the reveal arrives."""
+        await self.type(digits)
+        await asyncio.sleep(0.05)
+        self.buffer = ""
+        sent = time.perf_counter()
+        await self.type("\r")
+        await self.wait_for(REVEAL)
+        return time.perf_counter() - sent
+
+    async def next_question(self) -> None:
+        self.buffer = ""
+        await self.type("\r")
+        await self.wait_for(QUESTION)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+        if self.connection is not None:
+            self.connection.close()
+
+
+async def play(player: Player, until: float, rng: random.Random) -> list[float]:
+    times: list[float] = []
+    while True:
+        think = rng.uniform(1.0, 3.0)
+        if time.monotonic() + think > until:
+            return times
+        await asyncio.sleep(think)
+        times.append(1000 * await player.answer(str(rng.randint(2, 30))))
+        await asyncio.sleep(rng.uniform(0.3, 1.0))
+        await player.next_question()
+
+
+async def run(max_players: int, window_s: float, budget_s: float, settle_s: float) -> dict:
+    started = time.monotonic()
+    steps: list[dict] = []
+    best = 0
+    best_p95 = None
+    with tempfile.TemporaryDirectory() as folder:
+        server = SSHServer(Path(folder), max_players)
+        try:
+            await asyncio.to_thread(server.wait_ready)
+            players: list[Player] = []
+            for count in (n for n in STEPS if n <= max_players):
+                if time.monotonic() - started > budget_s:
+                    print(f"stopping: the {budget_s:.0f} s budget is spent")
+                    break
+                names = [f"player{n}" for n in range(len(players), count)]
+                joining = [Player(server.port, name) for name in names]
+                for start in range(0, len(joining), 4):  # a few at a time, as a room arrives
+                    await asyncio.gather(*(p.join() for p in joining[start : start + 4]))
+                players += joining
+                await asyncio.sleep(settle_s)
+                quiz_pids = quiz_processes(server.process.pid)
+                pids = [server.process.pid, *quiz_pids]
+                cpu_before = sum(cpu_seconds(p) for p in pids)
+                began = time.monotonic()
+                until = began + max(window_s, 3.0 * 20 / count)
+                results = await asyncio.gather(
+                    *(play(p, until, random.Random(i)) for i, p in enumerate(players))
+                )
+                played_s = time.monotonic() - began
+                cpu_used = sum(cpu_seconds(p) for p in pids) - cpu_before
+                times = [t for player in results for t in player]
+                sessions_mb = sum(rss_mb(p) for p in quiz_pids)
+                step = {
+                    "players": count,
+                    "answers": len(times),
+                    "p50_ms": round(statistics.median(times), 1),
+                    "p95_ms": round(percentile(times, 0.95), 1),
+                    "max_ms": round(max(times), 1),
+                    "sessions": len(quiz_pids),
+                    "rss_mb_per_session": round(sessions_mb / max(len(quiz_pids), 1), 1),
+                    "server_rss_mb": round(rss_mb(server.process.pid), 1),
+                    "cpu_ms_per_answer": round(1000 * cpu_used / max(len(times), 1), 1),
+                    "cpu_share": round(cpu_used / played_s / (os.cpu_count() or 1), 2),
+                    "load_1min": round(os.getloadavg()[0], 2),
+                }
+                steps.append(step)
+                print(
+                    f"{count:3d} players  {step['answers']:4d} answers  "
+                    f"p50 {step['p50_ms']:6.1f} ms  p95 {step['p95_ms']:6.1f} ms  "
+                    f"max {step['max_ms']:6.1f} ms  {step['rss_mb_per_session']:.0f} MB/session  "
+                    f"{step['cpu_ms_per_answer']:5.1f} CPU ms/answer  load {step['load_1min']}",
+                    flush=True,
+                )
+                if step["p95_ms"] < LIMIT_MS:
+                    best, best_p95 = count, step["p95_ms"]
+                if step["p95_ms"] > 4 * LIMIT_MS:
+                    break
+            for player in players:
+                player.close()
+        finally:
+            server.stop()
+    return {
+        "max_players_p95_under_50ms": best,
+        "p95_ms_at_max": best_p95,
+        "baseline_p95_ms": steps[0]["p95_ms"] if steps else None,
+        "rss_mb_per_session": steps[-1]["rss_mb_per_session"] if steps else None,
+        "server_rss_mb": steps[-1]["server_rss_mb"] if steps else None,
+        "cpus": os.cpu_count(),
+        "steps": steps,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-players", type=int, default=32)
+    parser.add_argument("--window", type=float, default=12.0, help="seconds of play per step")
+    parser.add_argument("--budget", type=float, default=420.0, help="seconds for the whole run")
+    parser.add_argument("--settle", type=float, default=4.0, help="seconds after joins before play")
+    args = parser.parse_args()
+    figures = asyncio.run(run(min(args.max_players, 48), args.window, args.budget, args.settle))
+    print(
+        f"{figures['max_players_p95_under_50ms']} SSH players with p95 reveal under "
+        f"{LIMIT_MS:.0f} ms (one player alone: p95 {figures['baseline_p95_ms']} ms); "
+        f"{figures['rss_mb_per_session']} MB per session"
+    )
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""One clear line instead of a broken layout when the window is smaller than 80×24.
+
+Every panel is laid out for at least 80×24; below that, fields overlap and keys go off screen. The
+app pushes `TooSmallScreen` when the window shrinks below the minimum, and the screen dismisses
+itself as soon as it is big enough again, so nothing underneath is lost.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Static
+
+from seq2add_tui.glyphs import GLYPHS
+
+MIN_COLUMNS = 80
+MIN_ROWS = 24
+
+
+def too_small_text(columns: int, rows: int) -> str:
+    x = GLYPHS.times
+    return f"make the window at least {MIN_COLUMNS}{x}{MIN_ROWS}; now {columns}{x}{rows}"
+
+
+def fits(columns: int, rows: int) -> bool:
+    return columns >= MIN_COLUMNS and rows >= MIN_ROWS
+
+
+class TooSmallScreen(Screen[None]):
+    """Says how big the window must be, and goes away when it is."""
+
+    DEFAULT_CSS = """
+    TooSmallScreen { align: center middle; }
+    TooSmallScreen > Static { width: auto; max-width: 100%; text-style: bold; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(too_small_text(*self.app.size), markup=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.check_size()
+
+    def on_screen_resume(self) -> None:
+        self.check_size()
+
+    def check_size(self) -> None:
+        columns, rows = self.app.size
+        if fits(columns, rows):
+            if self.is_current:
+                self.dismiss()
+        else:
+            self.query_one(Static).update(too_small_text(columns, rows))
+
+
+class WindowSizeGuard:
+    """For App classes: show `TooSmallScreen` whenever the window is below 80×24."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self.guard_window_size)  # type: ignore[attr-defined]
+
+    def guard_window_size(self) -> None:
+        app = self
+        columns, rows = app.size  # type: ignore[attr-defined]
+        stack = app.screen_stack  # type: ignore[attr-defined]
+        if not fits(columns, rows) and not any(isinstance(s, TooSmallScreen) for s in stack):
+            app.push_screen(TooSmallScreen())  # type: ignore[attr-defined]

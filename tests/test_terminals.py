@@ -1,0 +1,132 @@
+"""Any terminal: a window below 80×24, a locale that is not UTF-8 (``LANG=C``)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from core.store import load_predictor
+from seq2add_tui import glyphs
+from seq2add_tui.quiz_app import QuizApp
+from seq2add_tui.screens.too_small import TooSmallScreen
+
+
+def pilot_test(scenario):
+    """Run an async Pilot scenario as a plain test, so no async pytest plugin is needed."""
+
+    @functools.wraps(scenario)
+    def test(*args, **kwargs):
+        asyncio.run(scenario(*args, **kwargs))
+
+    return test
+
+
+@pytest.fixture(scope="module")
+def opponent():
+    return load_predictor("notebook-perfect")
+
+
+async def screen_text(pilot) -> str:
+    """What the terminal shows now, as plain text."""
+    await pilot.pause()
+    await pilot.pause()
+    return "\n".join(strip.text for strip in pilot.app.screen._compositor.render_strips())
+
+
+@pilot_test
+async def test_a_small_window_shows_one_line_and_recovers_when_it_grows(opponent, tmp_path):
+    app = QuizApp(opponent, player="ann", db_path=tmp_path / "scores.sqlite3", cursor_blink=False)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        text = await screen_text(pilot)
+        assert "make the window at least 80×24; now 60×20" in text
+        assert "has answered" not in text  # nothing of the quiz behind it
+        await pilot.resize_terminal(79, 30)
+        await pilot.pause()
+        assert "now 79×30" in await screen_text(pilot)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not isinstance(app.screen, TooSmallScreen)
+        assert "has answered" in await screen_text(pilot)  # the round went on underneath
+        await pilot.resize_terminal(80, 23)
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        assert sum(isinstance(s, TooSmallScreen) for s in app.screen_stack) == 1
+
+
+@pytest.mark.parametrize(
+    ("environ", "utf8"),
+    [
+        ({"LANG": "C"}, False),
+        ({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, False),  # what Python's coercion (PEP 538) leaves
+        ({}, False),
+        ({"LANG": "POSIX"}, False),
+        ({"LANG": "de_DE.ISO-8859-1"}, False),
+        ({"LANG": "en_GB.UTF-8"}, True),
+        ({"LANG": "C.UTF-8"}, True),
+        ({"LANG": "C", "LC_ALL": "en_US.utf8"}, True),
+        ({"LANG": "en_US.UTF-8", "LC_ALL": "C"}, False),
+        ({"LANG": "C", "LC_CTYPE": "fr_FR.UTF-8@euro"}, True),
+    ],
+)
+def test_the_glyphs_follow_the_users_locale(environ, utf8):
+    assert glyphs.locale_is_utf8(environ) is utf8
+    assert glyphs.choose(environ) is (glyphs.UNICODE if utf8 else glyphs.ASCII)
+
+
+def test_every_ascii_glyph_is_ascii_and_every_pair_is_as_wide():
+    for name, value in vars(glyphs.ASCII).items():
+        if isinstance(value, str):
+            assert value.isascii(), name
+            unicode = getattr(glyphs.UNICODE, name)
+            if not name.endswith("_marker"):  # plotext names its markers
+                assert len(value) == len(unicode), name
+
+
+LANG_C_RUN = textwrap.dedent(
+    """
+    import asyncio, sys
+    from core.evaluate import Evaluation, SamplePrediction, Breakdown
+    from core.store import load_predictor
+    from seq2add_tui.glyphs import GLYPHS
+    from seq2add_tui.quiz_app import QuizApp
+    from seq2add_tui.widgets.evaluation_panel import examples_renderable, bar
+    from seq2add_tui.wording import shown_symbol
+
+    async def main():
+        app = QuizApp(load_predictor("notebook-perfect"), player="ann", ssh_session=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.pause()
+            screen = "\\n".join(s.text for s in app.screen._compositor.render_strips())
+        print("glyphs", "unicode" if GLYPHS.unicode else "ascii")
+        print("screen", repr(screen))
+        examples = [SamplePrediction("1+2+3", "6", "6"), SamplePrediction("9+9+9", "27", "28")]
+        evaluation = Evaluation(2, 0.1, 0.9, 0.5, 1, [1.0, 0.5], [], [], [], examples, 0.1)
+        print("examples", [line.plain for line in examples_renderable(evaluation).renderables])
+        print("bar", repr(bar(0.6).plain), "space", shown_symbol(" "))
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_the_app_runs_headless_in_the_c_locale_with_ascii_symbols():
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("LC_")}
+    environ["LANG"] = "C"
+    result = subprocess.run(
+        [sys.executable, "-c", LANG_C_RUN], env=environ, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert lines["glyphs"] == "ascii"
+    assert "v 1+2+3" in lines["examples"] and "x 9+9+9" in lines["examples"]
+    assert "✓" not in result.stdout and "✗" not in result.stdout
+    assert lines["bar"] == "'####-   ' space _"
