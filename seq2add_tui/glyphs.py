@@ -30,8 +30,9 @@ class Glyphs:
     """Shows a space character where it must be seen (the model's padding)."""
     bar_eighths: str
     """A bar's cells by how full they are, from empty (index 0) to full (index 8)."""
-    line: str
-    """A short line, as in a plot's legend."""
+    bar_filled: str
+    bar_empty: str
+    """The used and the unused part of the question clock's bar: two shapes, not two colours."""
     loss_marker: str
     """The loss curve's points (a plotext marker)."""
     exact_marker: str
@@ -57,7 +58,8 @@ UNICODE = Glyphs(
     wrong="✗",
     space="␣",
     bar_eighths=" ▏▎▍▌▋▊▉█",
-    line="━",
+    bar_filled="━",
+    bar_empty="─",
     loss_marker="braille",
     exact_marker="dot",
     loss_legend="⣿",
@@ -76,7 +78,8 @@ ASCII = Glyphs(
     wrong="x",
     space="_",
     bar_eighths="    ----#",
-    line="-",
+    bar_filled="=",
+    bar_empty="-",
     loss_marker=".",
     exact_marker="o",
     loss_legend=".",

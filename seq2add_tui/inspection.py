@@ -13,6 +13,7 @@ from rich.text import Text
 
 from core.accuracy_map import AccuracyMap
 from core.probe import NO_ATTENTION_NOTE, ProbeResult
+from seq2add_tui.glyphs import GLYPHS
 
 SHADES = " ·░▒▓█"
 """From no weight to all of it: the ink says how much, whatever the colours."""
@@ -47,7 +48,7 @@ def _label(char: str, pad_char: str) -> str:
 
 def verdict(result: ProbeResult) -> Text:
     """``4+9+9 = 22 ✓`` or ``4+9+9 = 21 ✗ (truth 22)``."""
-    mark = ("✓", "bold green") if result.correct else ("✗", "bold red")
+    mark = (GLYPHS.right, "bold green") if result.correct else (GLYPHS.wrong, "bold red")
     text = Text.assemble(
         (result.expression, "bold"), " = ", (result.answer or "(nothing)", "bold"), " ", mark
     )

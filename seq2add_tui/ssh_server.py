@@ -24,13 +24,10 @@ from pathlib import Path
 import asyncssh
 
 from core.leaderboard import PlayerNameError, check_player_name
+from seq2add_tui.serve import TERMINAL_COLUMNS, TERMINAL_ROWS
 
 DEFAULT_PORT = 2222
 HOST_KEY_FILENAME = "ssh_host_ed25519_key"
-MAX_COLUMNS = 300
-MAX_ROWS = 100
-"""A session's terminal is clamped to this size: a client can't make a process draw (and hold)
-a screen of any size it claims."""
 
 STOP_GRACE_S = 2.0
 """How long a quiz has to end after its connection closes before it is killed."""
@@ -74,8 +71,13 @@ def load_host_key(path: Path) -> tuple[asyncssh.SSHKey, bool]:
 
 
 def clamp_size(columns: int, rows: int) -> tuple[int, int]:
-    """A terminal size a session may have: at least 1×1, at most MAX_COLUMNS×MAX_ROWS."""
-    return max(1, min(columns, MAX_COLUMNS)), max(1, min(rows, MAX_ROWS))
+    """The size a session gets: clamped as `seq2add serve` clamps a browser's, so a client can't
+    make a process draw (and hold) a screen of any size it claims."""
+    (fewest_columns, most_columns), (fewest_rows, most_rows) = TERMINAL_COLUMNS, TERMINAL_ROWS
+    return (
+        max(fewest_columns, min(columns, most_columns)),
+        max(fewest_rows, min(rows, most_rows)),
+    )
 
 
 def _set_size(descriptor: int, columns: int, rows: int) -> None:
@@ -91,7 +93,7 @@ def _take_terminal() -> None:
 
 
 @dataclass
-class Room:
+class SSHRoom:
     """What every connection shares: the quiz command, the seats and the limits."""
 
     quiz_argv: Sequence[str]
@@ -113,7 +115,7 @@ class QuizServer(asyncssh.SSHServer):
     """Lets anyone in without a password; every forwarding request is refused (asyncssh's
     defaults, spelled out here so they stay that way); a session is a `QuizSession`."""
 
-    def __init__(self, room: Room) -> None:
+    def __init__(self, room: SSHRoom) -> None:
         self.room = room
 
     def session_requested(self) -> QuizSession:
@@ -138,7 +140,7 @@ class QuizServer(asyncssh.SSHServer):
 class QuizSession(asyncssh.SSHServerSession[bytes]):
     """One connection's quiz: a process in a PTY, its screen relayed to the SSH channel."""
 
-    def __init__(self, room: Room) -> None:
+    def __init__(self, room: SSHRoom) -> None:
         self.room = room
         self.channel: asyncssh.SSHServerChannel[bytes] | None = None
         self.process: asyncio.subprocess.Process | None = None
@@ -325,7 +327,7 @@ def _name_option(login: str) -> list[str]:
         return []
 
 
-async def start_server(room: Room, host: str, host_key: asyncssh.SSHKey) -> asyncssh.SSHAcceptor:
+async def start_server(room: SSHRoom, host: str, host_key: asyncssh.SSHKey) -> asyncssh.SSHAcceptor:
     """Listen on ``host``:``room.port`` (0 picks a free port; see the acceptor's sockets)."""
     return await asyncssh.create_server(
         lambda: QuizServer(room),
@@ -343,13 +345,13 @@ async def start_server(room: Room, host: str, host_key: asyncssh.SSHKey) -> asyn
     )
 
 
-async def stop_server(acceptor: asyncssh.SSHAcceptor, room: Room) -> None:
+async def stop_server(acceptor: asyncssh.SSHAcceptor, room: SSHRoom) -> None:
     """Stop listening, then end every session, telling each player the room has closed."""
     acceptor.close()
     await asyncio.gather(*(session.close(CLOSED) for session in list(room.sessions)))
 
 
-def run(room: Room, host: str, host_key_path: Path, opponent: str) -> None:
+def run(room: SSHRoom, host: str, host_key_path: Path, opponent: str) -> None:
     """Serve until Ctrl+C or SIGTERM; OSError if the address can't be used."""
 
     def echo(line: str) -> None:

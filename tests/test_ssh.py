@@ -19,14 +19,12 @@ import asyncssh
 import pytest
 
 from core.leaderboard import Leaderboard
-from seq2add_tui.serve import quiz_argv
+from seq2add_tui.serve import TERMINAL_COLUMNS, TERMINAL_ROWS, quiz_argv
 from seq2add_tui.ssh_server import (
-    MAX_COLUMNS,
-    MAX_ROWS,
     NO_TERMINAL,
     ROOM_FULL,
     QuizSession,
-    Room,
+    SSHRoom,
     load_host_key,
     start_server,
     stop_server,
@@ -76,9 +74,11 @@ async def ssh_room(tmp_path: Path, **limits):
         seconds=600,
         difficulty="full",
         seed=3,
+        room="lab-1",
+        locked=True,
         session="--ssh-session",
     )
-    room = Room(argv, port=0, **{"max_players": 4, "idle_minutes": 10, **limits})
+    room = SSHRoom(argv, port=0, **{"max_players": 4, "idle_minutes": 10, **limits})
     key, _ = load_host_key(tmp_path / "host_key")
     acceptor = await start_server(room, "127.0.0.1", key)
     room.port = acceptor.get_port()
@@ -104,7 +104,7 @@ async def ssh_room(tmp_path: Path, **limits):
         await stop_server(acceptor, room)
 
 
-def session_of(room: Room) -> QuizSession:
+def session_of(room: SSHRoom) -> QuizSession:
     (session,) = room.sessions
     return session
 
@@ -131,7 +131,7 @@ async def gone(pid: int, timeout_s: float = 15) -> bool:
     return not running(pid)
 
 
-def test_a_player_named_by_their_login_plays_a_question_and_the_score_is_saved(tmp_path):
+def test_a_player_named_by_their_login_plays_the_rooms_round_and_it_is_saved(tmp_path):
     async def scenario() -> None:
         async with ssh_room(tmp_path) as (room, _, play):
             ada = await play("ada")
@@ -146,11 +146,11 @@ def test_a_player_named_by_their_login_plays_a_question_and_the_score_is_saved(t
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 with Leaderboard(tmp_path / "board.sqlite3") as board:
-                    scores = board.top(None, 10)
+                    scores = board.top(None, 10, room="lab-1")
                 if scores:
                     break
                 await asyncio.sleep(0.2)
-            assert [s.player for s in scores] == ["ada"]
+            assert [(s.player, s.room, s.questions) for s in scores] == [("ada", "lab-1", 1)]
             ada.close()
 
     asyncio.run(scenario())
@@ -168,7 +168,10 @@ def test_the_window_size_reaches_the_quiz_clamped(tmp_path):
             assert pty_size(session) == (90, 28)
             ada.process.change_terminal_size(10_000, 10_000)
             await asyncio.sleep(0.3)
-            assert pty_size(session) == (MAX_COLUMNS, MAX_ROWS)
+            assert pty_size(session) == (TERMINAL_COLUMNS[1], TERMINAL_ROWS[1])
+            ada.process.change_terminal_size(1, 1)
+            await asyncio.sleep(0.3)
+            assert pty_size(session) == (TERMINAL_COLUMNS[0], TERMINAL_ROWS[0])
             ada.close()
 
     asyncio.run(scenario())

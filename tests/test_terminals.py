@@ -107,7 +107,7 @@ LANG_C_RUN = textwrap.dedent(
             await pilot.pause()
             screen = "\\n".join(s.text for s in app.screen._compositor.render_strips())
         print("glyphs", "unicode" if GLYPHS.unicode else "ascii")
-        print("screen", repr(screen))
+        print("difficulty", [l for l in screen.splitlines() if "full" in l and "easy" in l][0])
         examples = [SamplePrediction("1+2+3", "6", "6"), SamplePrediction("9+9+9", "27", "28")]
         evaluation = Evaluation(2, 0.1, 0.9, 0.5, 1, [1.0, 0.5], [], [], [], examples, 0.1)
         print("examples", [line.plain for line in examples_renderable(evaluation).renderables])
@@ -127,6 +127,7 @@ def test_the_app_runs_headless_in_the_c_locale_with_ascii_symbols():
     assert result.returncode == 0, result.stderr
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
     assert lines["glyphs"] == "ascii"
+    assert "(*) full" in lines["difficulty"] and "( ) easy" in lines["difficulty"]
     assert "v 1+2+3" in lines["examples"] and "x 9+9+9" in lines["examples"]
     assert "✓" not in result.stdout and "✗" not in result.stdout
     assert lines["bar"] == "'####-   ' space _"

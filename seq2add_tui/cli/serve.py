@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from seq2add_tui.cli.common import (
     UsageError,
@@ -26,7 +27,7 @@ DEFAULT_IDLE_MINUTES = 10.0
 DEFAULT_WARM_SESSIONS = 4
 
 
-def _minutes(text: str) -> float:
+def minutes(text: str) -> float:
     value = rate(text)
     if not 0 < value <= 24 * 60:
         raise argparse.ArgumentTypeError(f"{text!r} is outside 0–1,440 minutes")
@@ -92,7 +93,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     serve.add_argument(
         "--idle-minutes",
-        type=_minutes,
+        type=minutes,
         default=DEFAULT_IDLE_MINUTES,
         metavar="M",
         help=f"end a session nobody typed in for M minutes (default {DEFAULT_IDLE_MINUTES:g})",
@@ -123,12 +124,25 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     models_dir_option(serve)
 
 
+def chosen_room_name(name: str | None, database: Path) -> str:
+    """``--room``'s name, checked, or a fresh one for today (`seq2add ssh` names rooms alike)."""
+    from core.leaderboard import check_player_name
+    from seq2add_tui.serve import room_name_today
+
+    if name is None:
+        return room_name_today(database)
+    try:
+        return check_player_name(name)  # the same rules make a good room name
+    except ValueError as error:
+        raise UsageError(f"--room: {error}".replace("Names", "Room names")) from None
+
+
 def run(args: argparse.Namespace) -> int:
-    from core.leaderboard import check_player_name, default_db_path
+    from core.leaderboard import default_db_path
     from core.store import load_predictor, resolve
 
     try:
-        from seq2add_tui.serve import Room, browse_url, quiz_command, room_name_today, serve
+        from seq2add_tui.serve import Room, browse_url, quiz_command, serve
     except ImportError:
         raise UsageError("serving needs textual-serve: pip install textual-serve") from None
     model = args.model_flag or args.model
@@ -136,13 +150,7 @@ def run(args: argparse.Namespace) -> int:
     predictor = load_predictor(folder)  # fail here, not in every visitor's browser
     check_difficulty(predictor, args.difficulty)
     database = db_path(args) or default_db_path()
-    if args.room is not None:
-        try:
-            room_name = check_player_name(args.room)  # the same rules make a good room name
-        except ValueError as error:
-            raise UsageError(f"--room: {error}".replace("Names", "Room names")) from None
-    else:
-        room_name = room_name_today(database)
+    room_name = chosen_room_name(args.room, database)
     command = quiz_command(
         folder,
         db_path=database,

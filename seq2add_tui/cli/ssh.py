@@ -16,10 +16,12 @@ from seq2add_tui.cli.common import (
     round_options,
     whole_number,
 )
-from seq2add_tui.cli.serve import DEFAULT_MAX_PLAYERS
-
-DEFAULT_IDLE_MINUTES = 10
-"""A session with no key pressed for this long ends and frees its seat."""
+from seq2add_tui.cli.serve import (
+    DEFAULT_IDLE_MINUTES,
+    DEFAULT_MAX_PLAYERS,
+    chosen_room_name,
+    minutes,
+)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -29,10 +31,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "ssh",
         help="serve the quiz over SSH (players run `ssh -p 2222 NAME@HOST`)",
         description=(
-            "Serve the quiz over SSH: `ssh -p PORT NAME@HOST` plays as NAME, no password. Every "
-            "connection gets its own quiz in its own terminal, all share one leaderboard, and "
-            "nothing else is offered (no shell, commands, file transfer or forwarding). Listens "
-            "on 127.0.0.1 unless --host is given (--host 0.0.0.0 opens it to your network)."
+            "Run a quiz room over SSH: `ssh -p PORT NAME@HOST` plays as NAME, no password. Every "
+            "connection gets its own quiz in its own terminal, every round is tagged with the "
+            "room, everyone plays the round set here (unless --let-players-choose), and nothing "
+            "else is offered (no shell, commands, file transfer or forwarding). Listens on "
+            "127.0.0.1 unless --host is given (--host 0.0.0.0 opens it to your network)."
         ),
     )
     ssh.add_argument(
@@ -41,6 +44,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         default=DEFAULT_OPPONENT,
         metavar="MODEL",
         help=f"the opponent (default {DEFAULT_OPPONENT})",
+    )
+    ssh.add_argument("--model", dest="model_flag", metavar="MODEL", help="same as MODEL")
+    ssh.add_argument(
+        "--room",
+        metavar="NAME",
+        help="the room's name, tagging every round (default: a fresh room-YYYY-MM-DD-N; "
+        "the same name as a `seq2add serve` room joins the two)",
     )
     ssh.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     ssh.add_argument(
@@ -59,10 +69,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     ssh.add_argument(
         "--idle-minutes",
-        type=whole_number(1),
+        type=minutes,
         default=DEFAULT_IDLE_MINUTES,
         metavar="M",
-        help=f"end a session after M minutes without a key press (default {DEFAULT_IDLE_MINUTES})",
+        help=f"end a session after M minutes without a key press "
+        f"(default {DEFAULT_IDLE_MINUTES:g})",
     )
     ssh.add_argument(
         "--host-key",
@@ -76,7 +87,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--seed",
         type=positive_int,
         metavar="S",
-        help="give every player the same first round (a fair race for the leaderboard)",
+        help="give every player the same round (a fair race for the leaderboard)",
+    )
+    ssh.add_argument(
+        "--let-players-choose",
+        action="store_true",
+        help="let each player set questions, seconds and difficulty (rounds of other formats "
+        "are ranked separately)",
     )
     db_option(ssh)
     models_dir_option(ssh)
@@ -91,24 +108,28 @@ def run(args: argparse.Namespace) -> int:
         from seq2add_tui.serve import quiz_argv
     except ImportError:
         raise UsageError("serving over SSH needs asyncssh: pip install asyncssh") from None
-    folder = resolve(args.model, models_dir(args))
+    folder = resolve(args.model_flag or args.model, models_dir(args))
     predictor = load_predictor(folder)  # fail here, not in every player's terminal
     check_difficulty(predictor, args.difficulty)
+    database = db_path(args) or default_db_path()
+    room_name = chosen_room_name(args.room, database)
     argv = quiz_argv(
         folder,
-        db_path=db_path(args) or default_db_path(),
+        db_path=database,
         questions=args.questions,
         seconds=args.seconds,
         difficulty=args.difficulty,
         seed=args.seed,
+        room=room_name,
+        locked=not args.let_players_choose,
         session="--ssh-session",
     )
-    room = ssh_server.Room(
+    room = ssh_server.SSHRoom(
         argv, port=args.port, max_players=args.max_players, idle_minutes=args.idle_minutes
     )
     key_path = (args.host_key or ssh_server.default_host_key_path()).expanduser()
     try:
-        ssh_server.run(room, args.host, key_path, predictor.name)
+        ssh_server.run(room, args.host, key_path, f"{predictor.name} (room {room_name})")
     except OSError as error:
         raise UsageError(
             f"can't listen on {args.host}:{args.port} ({error.strerror or error}); "

@@ -35,6 +35,7 @@ from core.quiz import (
 )
 from seq2add_tui.quiz.leaderboard_view import TopScores, TopScoresReader
 from seq2add_tui.widgets.fields import Parsed
+from seq2add_tui.widgets.toggles import MarkedRadioButton
 
 LOBBY_TOP = 3
 """Best scores the lobby shows for the opponent."""
@@ -178,7 +179,7 @@ class Lobby(TopScoresReader, VerticalScroll):
         yield Static("", id="lobby-message", classes="message")
         with RadioSet(id="difficulty", disabled=self.locked):
             for key in DIFFICULTIES:
-                yield RadioButton(key, value=key == self.difficulty, name=key)
+                yield MarkedRadioButton(key, value=key == self.difficulty, name=key)
         yield Static("", id="difficulty-help")
         with Horizontal(id="lobby-buttons"):
             yield Button("Start round", variant="primary", id="start")

@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from core.quiz import QuizRound, answer_problem, confidence_band
+from seq2add_tui.glyphs import GLYPHS
 from seq2add_tui.wording import shown_symbol
 
 # Glyphs Textual's 3×3 digit font lacks; each is three rows of three cells.
@@ -144,19 +145,26 @@ class Countdown(Widget):
         colour = "$success" if fraction > 0.5 else "$warning" if fraction > 0.25 else "$error"
         seconds = math.ceil(self.remaining_s)
         return Content.assemble(
-            ("━" * filled, colour),
-            ("━" * (width - filled), "$foreground 15%"),
+            (GLYPHS.bar_filled * filled, colour),
+            (GLYPHS.bar_empty * (width - filled), "$foreground 15%"),
             (f" {seconds:>3} s", "bold" if fraction > 0.25 else f"bold {colour}"),
         )
 
 
-_BAND_STYLE = {"sure": "$text-success", "unsure": "$text-warning", "guess": "$text-error"}
+_BAND_STYLE = {
+    "sure": "$text-success",
+    "unsure": "underline $text-warning",
+    "guess": "reverse $text-error",
+}
+"""Each band has a style besides its colour (plain, underlined, inverted), so it reads over 16
+colours and without colour too."""
 
 
 class ConfidenceStrip(Widget):
     """The model's output, one character at a time, each with the probability it gave it.
 
-    Green is 90% or more, yellow 60% or more, red below: a player sees where the model hesitated.
+    Green is 90% or more, yellow and underlined 60% or more, red and inverted below: a player
+    sees where the model hesitated.
     """
 
     DEFAULT_CSS = """
@@ -243,9 +251,9 @@ class AnswerCard(Static):
         if correct is None:
             mark = Content.from_markup("[dim]the true answer[/]")
         elif correct:
-            mark = Content.from_markup(f"[b $text-success]✓ right[/]\n{points}")
+            mark = Content.from_markup(f"[b $text-success]{GLYPHS.right} right[/]\n{points}")
         else:
-            mark = Content.from_markup(f"[b $text-error]✗ {missed}[/]\n{points}")
+            mark = Content.from_markup(f"[b $text-error]{GLYPHS.wrong} {missed}[/]\n{points}")
         self.update(Content.assemble(Content(digits), "\n", mark))
 
 

@@ -14,10 +14,16 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from seq2add_tui.glyphs import GLYPHS
+
 PANELS = (
     ("1 Config", "the problem, the network and how to train it; presets fill every field"),
     ("2 Training", "Start and Stop, progress, a log of batches and epochs, live curves"),
-    ("3 Evaluation", "exact-match, per character, per position, breakdowns, samples ✓/✗"),
+    (
+        "3 Evaluation",
+        "exact-match, per character, per position, breakdowns, "
+        f"samples {GLYPHS.right}/{GLYPHS.wrong}",
+    ),
     ("4 Models", "the saved models: load one as the opponent, save, import, delete"),
     ("5 Quiz", "race the loaded model"),
 )
