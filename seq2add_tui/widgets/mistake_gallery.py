@@ -11,6 +11,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from core.mistakes import Mistake, group_mistakes
+from seq2add_tui.glyphs import GLYPHS
 from seq2add_tui.widgets.probe import ProbeRequest
 
 SHOWN_PER_GROUP = 6
@@ -83,7 +84,7 @@ class MistakeGallery(Vertical):
     @staticmethod
     def _line(mistake: Mistake) -> Text:
         return Text.assemble(
-            "  ✗ ",
+            f"  {GLYPHS.wrong} ",
             (mistake.expression, "bold"),
             " = ",
             (mistake.answer or "(nothing)", "red"),
