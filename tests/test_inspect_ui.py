@@ -17,7 +17,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Input, OptionList, Static
 
-from core.infer import NumpyNetwork, Predictor
+from core.infer import NumpyNetwork, Predictor, network_from_keras
 from core.model_files import read_architecture
 from core.store import default_models_dir, read_info
 from seq2add_tui.app import Seq2AddApp
@@ -47,10 +47,10 @@ def frozen_predictor(seed: int = 11) -> Predictor:
 class InspectApp(App):
     """One inspection widget on its own, looking at the frozen model."""
 
-    def __init__(self, widget, theme: str = "textual-dark") -> None:
+    def __init__(self, widget, theme: str = "textual-dark", predictor=None) -> None:
         super().__init__()
         self.widget = widget
-        self.predictor = frozen_predictor()
+        self.predictor = predictor or frozen_predictor()
         self.theme = theme
 
     def compose(self) -> ComposeResult:
@@ -235,3 +235,16 @@ async def test_a_new_model_clears_the_map_and_the_probe_asks_it(app):
         await pilot.press(*"1+2")
         await pilot.pause()
         assert "No model is loaded" in _text(app, "#probe-error")
+
+
+@pilot_test
+async def test_probe_of_a_plain_seq2seq_model_says_it_has_no_attention(tiny_run):
+    predictor = Predictor(tiny_run.spec, network_from_keras(tiny_run.model))
+    app = InspectApp(Probe(), predictor=predictor)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.click("#probe-input")
+        await pilot.press(*"1+2+3")
+        await pilot.pause()
+        shown = _text(app, "#probe-attention")
+        assert "has no attention" in shown and "1:" in shown and "%" in shown
+        assert app.query_one(Probe).result.attention is None
