@@ -13,9 +13,15 @@ on what else the machine is doing than the latencies do; on a shared machine, --
 
     .venv/bin/python benchmarks/serve_concurrency.py [--max-players 64] [--window 12]
 
+First, the rush: --rush visitors (30) open the page at once (page, script, websocket, until the
+name form is drawn), against a server keeping that many warm sessions and, as the baseline in the
+same run, against one keeping none.
+
 Bounded: at most --max-players sessions and --budget seconds. The last line printed is JSON with
-max_players_under_50ms, p95_ms_at_max, every_step_under_50ms_up_to, and the p50/p95/max per
-step. Target: ≥ 20 players.
+rush_visitors, rush_open_p50_s, rush_open_p95_s (and the cold baseline's),
+max_players_p95_under_50ms (= max_players_under_50ms), p95_ms_at_50_players,
+every_step_under_50ms_up_to, and the p50/p95/max per step. Targets: the rush's p95 ≤ 3 s;
+≥ 20 players (the issue asks 50) under 50 ms.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quiz_session import (
+    LOBBY,
     BrowserSession,
     Server,
     cpu_seconds,
@@ -46,7 +53,10 @@ from quiz_session import (
 
 LIMIT_MS = 50.0
 TARGET_PLAYERS = 20
-STEPS = (1, 4, 8, 12, 16, 20, 24, 28, 32, 40, 48, 56, 64)
+STEPS = (1, 4, 8, 12, 16, 20, 24, 28, 32, 40, 50, 56, 64)
+RUSH_VISITORS = 30
+RUSH_LIMIT_S = 3.0
+"""30 visitors opening the page at once should all reach the name form within this (p95)."""
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -78,7 +88,8 @@ async def run(
     under = True
     with tempfile.TemporaryDirectory() as folder:
         # The room must hold every step measured, past serve's default cap of 32.
-        extra = ("--questions", "100", "--max-players", str(max_players))
+        players = str(max_players)
+        extra = ("--questions", "100", "--max-players", players, "--per-address", players)
         server = Server(Path(folder) / "bench.sqlite3", extra=extra)
         if priority is not None:
             for pid in (os.getpid(), server.process.pid):
@@ -163,6 +174,60 @@ async def run(
     }
 
 
+async def open_page(http: aiohttp.ClientSession, port: int, name: str) -> float:
+    """What a browser does on opening the room: the page, its script, the websocket, until the
+    name form is on screen. Seconds taken."""
+    started = time.perf_counter()
+    base = f"http://127.0.0.1:{port}/"
+    for path in ("", "static/js/textual.js"):
+        async with http.get(base + path) as response:
+            await response.read()
+    session = BrowserSession(http, port, name)
+    await session.open()
+    await session.wait_for(LOBBY, timeout_s=300)
+    elapsed = time.perf_counter() - started
+    await session.close()
+    return elapsed
+
+
+async def rush(visitors: int, warm: int) -> dict:
+    """``visitors`` opening the page at once, against a server keeping ``warm`` sessions."""
+    with tempfile.TemporaryDirectory() as folder:
+        seats = str(max(visitors, 32))
+        extra = ("--warm-sessions", str(warm), "--max-players", seats, "--per-address", seats)
+        server = Server(Path(folder) / "rush.sqlite3", extra=extra)
+        try:
+            await server.wait_ready()
+            filled = time.monotonic()
+            # The room is prepared before the doors open: wait for the pool to be full.
+            while len(quiz_processes(server.process.pid)) < warm:
+                await asyncio.sleep(0.5)
+            await asyncio.sleep(8.0 if warm else 2.0)  # the last ones draw their lobby
+            fill_s = time.monotonic() - filled
+            async with aiohttp.ClientSession() as http:
+                times = await asyncio.gather(
+                    *(open_page(http, server.port, f"visitor{i}") for i in range(visitors))
+                )
+        finally:
+            server.stop()
+    result = {
+        "warm_sessions": warm,
+        "visitors": visitors,
+        "open_p50_s": round(statistics.median(times), 2),
+        "open_p95_s": round(percentile(times, 0.95), 2),
+        "open_max_s": round(max(times), 2),
+        "pool_fill_s": round(fill_s, 1),
+        "load_1min": round(os.getloadavg()[0], 2),
+    }
+    print(
+        f"rush: {visitors} visitors at once, {warm} warm sessions: name form p50 "
+        f"{result['open_p50_s']} s, p95 {result['open_p95_s']} s, max {result['open_max_s']} s "
+        f"(load {result['load_1min']})",
+        flush=True,
+    )
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-players", type=int, default=64)
@@ -181,9 +246,38 @@ def main() -> None:
             "busy with other work, approximates a server dedicated to the quiz"
         ),
     )
+    parser.add_argument(
+        "--rush", type=int, default=RUSH_VISITORS, help="visitors opening the page at once"
+    )
+    parser.add_argument("--skip-steps", action="store_true", help="measure only the rush")
     args = parser.parse_args()
-    figures = asyncio.run(
-        run(min(args.max_players, 64), args.window, args.budget, args.settle, args.priority)
+    # The baseline in the same run: the same rush with no warm sessions (every start is cold).
+    rush_cold = asyncio.run(rush(args.rush, 0))
+    rush_warm = asyncio.run(rush(args.rush, args.rush))
+    if args.skip_steps:
+        figures = {"max_players_under_50ms": 0, "every_step_under_50ms_up_to": 0, "steps": []}
+        figures["cpus"] = os.cpu_count()
+    else:
+        figures = asyncio.run(
+            run(min(args.max_players, 64), args.window, args.budget, args.settle, args.priority)
+        )
+    at_50 = next((s for s in figures["steps"] if s["players"] == 50), None)
+    figures = {
+        "rush_visitors": args.rush,
+        "rush_open_p50_s": rush_warm["open_p50_s"],
+        "rush_open_p95_s": rush_warm["open_p95_s"],
+        "rush_cold_open_p50_s": rush_cold["open_p50_s"],
+        "rush_cold_open_p95_s": rush_cold["open_p95_s"],
+        "max_players_p95_under_50ms": figures["max_players_under_50ms"],
+        "p95_ms_at_50_players": at_50["p95_ms"] if at_50 else None,
+        "rush": [rush_cold, rush_warm],
+        **figures,
+    }
+    rush_verdict = "meets" if figures["rush_open_p95_s"] <= RUSH_LIMIT_S else "MISSES"
+    print(
+        f"rush of {args.rush}: p95 {figures['rush_open_p95_s']} s to the name form with warm "
+        f"sessions (cold: {figures['rush_cold_open_p95_s']} s): {rush_verdict} the target of "
+        f"≤ {RUSH_LIMIT_S:g} s"
     )
     verdict = "meets" if figures["max_players_under_50ms"] >= TARGET_PLAYERS else "MISSES"
     print(

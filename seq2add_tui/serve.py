@@ -63,7 +63,7 @@ RETRY_CODES = (CLOSE_FULL, CLOSE_PER_ADDRESS)
 
 LEAVE_TIMEOUT_S = 5.0
 """How long a leaving session may take to end before it is killed."""
-CLOSING_TIMEOUT_S = 1.2
+CLOSING_TIMEOUT_S = 0.8
 """The same at Ctrl+C, where the whole room must be gone within 3 s."""
 BOARD_REFRESH_MS = 1000
 ROUNDS_POLL_S = 1.0

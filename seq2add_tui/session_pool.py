@@ -25,6 +25,8 @@ QUIET_S = 0.3
 """A warm session is ready once its screen has been still this long."""
 FIRST_FRAME_BYTES = 2_000
 """More output than the driver's start-up sequences: a drawn screen."""
+FILL_AT_ONCE = 2
+"""Warm sessions started at the same time."""
 
 
 class WarmSession(AppService):
@@ -100,7 +102,8 @@ class WarmSession(AppService):
 
 
 async def end_session(service: AppService, timeout_s: float) -> None:
-    """Ask a session's process to quit; kill it if it hasn't within ``timeout_s``."""
+    """Ask a session's process to quit; kill it if it hasn't within ``timeout_s``, and wait
+    for it (at most ``timeout_s`` again) so its seat is free only once it is gone."""
     process = service._process
     with contextlib.suppress(TimeoutError, ConnectionError, RuntimeError):
         await asyncio.wait_for(service.stop(), timeout_s)
@@ -129,7 +132,7 @@ class SessionPool:
         self.free_seats = free_seats
         self._warm: deque[WarmSession] = deque()
         self._filling: asyncio.Task[None] | None = None
-        self._starting: WarmSession | None = None
+        self._starting: set[WarmSession] = set()
         self._closed = False
 
     @property
@@ -153,7 +156,7 @@ class SessionPool:
                     self.refill()
                     return session
                 await end_session(session, 1.0)
-            if self._starting is None or self._closed or loop.time() > deadline:
+            if not self._starting or self._closed or loop.time() > deadline:
                 break
             await asyncio.sleep(0.05)
         service = AppService(
@@ -175,27 +178,36 @@ class SessionPool:
             self._filling = asyncio.create_task(self._fill())
 
     async def _fill(self) -> None:
-        # A visitor taking a seat lowers free_seats, so a full room keeps no spares.
-        while not self._closed and len(self._warm) < min(self.size, self.free_seats()):
-            session = self._starting = WarmSession(self.command, self.download_manager)
+        # Two at a time (the cores a small server has); a visitor taking a seat lowers
+        # free_seats, so a full room keeps no spares.
+        while not self._closed and (missing := self._missing()) > 0:
+            await asyncio.gather(*(self._start_one() for _ in range(min(FILL_AT_ONCE, missing))))
+
+    def _missing(self) -> int:
+        return min(self.size, self.free_seats()) - len(self._warm) - len(self._starting)
+
+    async def _start_one(self) -> None:
+        session = WarmSession(self.command, self.download_manager)
+        self._starting.add(session)
+        try:
             await session.start(80, 24)
             ready = await session.wait_ready()
-            self._starting = None
-            if ready and not self._closed:
-                self._warm.append(session)
-            else:
-                await end_session(session, 1.0)
-                if not self._closed:
-                    await asyncio.sleep(5.0)  # a session that fails to start: don't spin
+        finally:
+            self._starting.discard(session)
+        if ready and not self._closed:
+            self._warm.append(session)
+            return
+        await end_session(session, 1.0)
+        if not self._closed:
+            await asyncio.sleep(5.0)  # a session that fails to start: don't spin
 
     async def close(self) -> None:
         """Stop filling and end every warm session."""
         self._closed = True
+        starting = list(self._starting)  # cancelling the fill forgets them
         if self._filling is not None:
             self._filling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._filling
-        warm, self._warm = list(self._warm), deque()
-        if self._starting is not None:
-            warm.append(self._starting)
+        warm, self._warm = [*self._warm, *starting], deque()
         await asyncio.gather(*(end_session(s, 1.0) for s in warm))
