@@ -152,7 +152,11 @@ class SessionPool:
             while self._warm:
                 session = self._warm.popleft()
                 if session.usable:
-                    await session.attach(websocket, width, height)
+                    try:
+                        await session.attach(websocket, width, height)
+                    except BaseException:  # the visitor left already: no one else may get it
+                        await end_session(session, 1.0)
+                        raise
                     self.refill()
                     return session
                 await end_session(session, 1.0)
@@ -166,7 +170,11 @@ class SessionPool:
             close=websocket.close,
             download_manager=self.download_manager,
         )
-        await service.start(width, height)
+        try:
+            await service.start(width, height)
+        except BaseException:
+            await end_session(service, 1.0)
+            raise
         self.refill()
         return service
 
