@@ -58,9 +58,10 @@ def verdict(result: ProbeResult) -> Text:
 
 
 def alternatives_table(result: ProbeResult) -> Table:
-    """One column per answer character: the model's top choices, best first, with their odds."""
+    """One column per answer character: the model's top choices, best first, with their
+    probabilities in percent."""
     table = Table(box=None, padding=(0, 1), pad_edge=False, show_edge=False)
-    table.add_column("", style="dim", no_wrap=True)
+    table.add_column("%", style="dim", no_wrap=True, header_style="dim")
     pad = result.pad_char
     for position, char in enumerate(result.answer_characters, start=1):
         table.add_column(
@@ -72,9 +73,9 @@ def alternatives_table(result: ProbeResult) -> Table:
         for choices in result.alternatives:
             choice = choices[rank]
             style = "bold" if rank == 0 else "dim" if choice.probability < 0.01 else ""
-            cells.append(
-                Text(f"{_label(choice.symbol, pad)} {choice.probability:4.0%}".rstrip(), style)
-            )
+            # Percent without the sign (the heading says %): ten characters fit in 80 columns.
+            percent = round(choice.probability * 100)
+            cells.append(Text(f"{_label(choice.symbol, pad)} {percent:>3}", style))
         table.add_row(ranks[rank], *cells)
     return table
 

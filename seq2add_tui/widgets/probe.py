@@ -135,6 +135,6 @@ class Probe(Vertical):
                 )
             )
         else:
-            heading = Text("Top choices per answer character", style="bold")
+            heading = Text("Top choices per answer character, in %", style="bold")
             answer.update(Group(verdict(result), Text(), heading, alternatives_table(result)))
         self.query_one(AttentionMap).show(result)
