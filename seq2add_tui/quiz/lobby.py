@@ -36,6 +36,7 @@ from core.quiz import (
 from seq2add_tui.quiz.leaderboard_view import TopScores, TopScoresReader
 from seq2add_tui.widgets.fields import Parsed
 from seq2add_tui.widgets.toggles import MarkedRadioButton
+from seq2add_tui.wording import counted
 
 LOBBY_TOP = 3
 """Best scores the lobby shows for the opponent."""
@@ -192,7 +193,7 @@ class Lobby(TopScoresReader, VerticalScroll):
             # Every player in the room races the same round: shown, not editable.
             for field in self.query("#questions, #seconds").results(Input):
                 field.disabled = True
-                field.border_subtitle = "set by the room"
+                field.border_subtitle = "fixed"
         self._show_difficulty_help()
 
     # -- what the panel tells it ------------------------------------------------------------------
@@ -259,10 +260,8 @@ class Lobby(TopScoresReader, VerticalScroll):
     def _show_difficulty_help(self) -> None:
         text = f"{self.difficulty}: {DIFFICULTIES[self.difficulty]}"
         if self.locked:
-            text = (
-                f"This room's round, the same for everyone: {self._questions} questions, "
-                f"{self._seconds:g} s each, {text}."
-            )
+            round_ = f"{counted(self._questions, 'question')}, {self._seconds:g} s each"
+            text = f"This room's round, the same for everyone: {round_}, {text}."
         shut = [level for level in DIFFICULTIES if self._unplayable(level)]
         if shut and self._opponent is not None:
             opponent_scores = level_scores(self._opponent)
