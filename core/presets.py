@@ -162,9 +162,10 @@ PRESETS: dict[str, Preset] = {
                 validation_samples=5_000,
                 checkpoints=40,
                 stop_at_exact=0.997,
-                sampling="mixed:0.5",
+                sampling="mixed:0.25",
             ),
-            0.99,
+            0.995,
+            target_small=1.0,
         ),
     )
 }
