@@ -37,7 +37,9 @@ def fresh_scores(predictor) -> dict[str, tuple[int, int]]:
 
     return {
         "exact_match": right(generate(spec, FRESH_SAMPLES, CHECK_SEED)),
-        "exact_match_by_length": right(generate(spec, FRESH_SAMPLES, CHECK_SEED, sampling="length")),
+        "exact_match_by_length": right(
+            generate(spec, FRESH_SAMPLES, CHECK_SEED, sampling="length")
+        ),
         "small_operands": right(small_problems(spec, FRESH_SAMPLES, CHECK_SEED)),
     }
 
