@@ -202,7 +202,11 @@ def worst_cells_text(result: AccuracyMap, count: int = 5) -> Text:
 
 
 def map_summary(result: AccuracyMap) -> str:
-    """One line: how many questions, whether exhaustive, overall exact-match."""
-    how = "every possible question" if result.exhaustive else "questions spread over the cells"
+    """One line: how many questions (all of them, or spread over the cells) and how many right."""
     share = result.correct / result.samples if result.samples else 0.0
-    return f"{result.samples:,} questions ({how}): {share:.2%} exact-match"
+    asked = (
+        f"all {result.samples:,} questions"
+        if result.exhaustive
+        else f"{result.samples:,} questions"
+    )
+    return f"{asked}: {share:.2%} right"
