@@ -149,6 +149,8 @@ class QuizSession(asyncssh.SSHServerSession[bytes]):
         self.last_key_at = time.monotonic()
         self._seated = False
         self._closed = False
+        self._ending = False
+        """The server is ending this session (idle, closing): it, not the quiz, says goodbye."""
         self._idle_check: asyncio.Task[None] | None = None
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
@@ -208,11 +210,10 @@ class QuizSession(asyncssh.SSHServerSession[bytes]):
             return
         loop = asyncio.get_running_loop()
         loop.add_reader(terminal, self._relay_screen)
-        self._idle_check = loop.create_task(self._end_when_idle())
         status = await self.process.wait()
         self._stop_relay()
         self._free_seat()
-        if not chan.is_closing():
+        if not self._ending and not chan.is_closing():
             chan.exit(status if status >= 0 else 1)
 
     def _environment(self, chan: asyncssh.SSHServerChannel[bytes]) -> dict[str, str]:
@@ -236,11 +237,19 @@ class QuizSession(asyncssh.SSHServerSession[bytes]):
         if not output:
             self._stop_relay()
             return
+        if self._idle_check is None and not self._ending:
+            # Idle time counts from the first screen: a start slowed by a busy server is not
+            # the player's idling.
+            self.last_key_at = time.monotonic()
+            self._idle_check = asyncio.get_running_loop().create_task(self._end_when_idle())
         self.channel.write(output)
 
     def _drain(self) -> None:
-        """Relay what the quiz wrote last (its goodbye: the terminal put back as it was)."""
+        """Relay what the quiz wrote last (its goodbye: the terminal put back as it was), unless
+        the server is ending the session and says goodbye itself."""
         assert self.terminal is not None
+        if self._ending:
+            return
         os.set_blocking(self.terminal, False)
         while True:
             try:
@@ -274,6 +283,8 @@ class QuizSession(asyncssh.SSHServerSession[bytes]):
             if time.monotonic() - self.last_key_at >= limit_s:
                 break
         self._idle_check = None  # this task: ending the quiz must not cancel it
+        if self._ending:
+            return
         await self.close(IDLE.format(minutes=self.room.idle_minutes))
 
     def data_received(self, data: bytes, datatype: asyncssh.DataType) -> None:
@@ -296,6 +307,9 @@ class QuizSession(asyncssh.SSHServerSession[bytes]):
 
     async def close(self, notice: str) -> None:
         """End the quiz and the connection, telling the player why."""
+        self._ending = True
+        if self.terminal is not None:  # what the quiz draws from now on is not shown
+            asyncio.get_running_loop().remove_reader(self.terminal)
         await self._end_process()
         if self.channel is not None and not self.channel.is_closing():
             self.channel.write(TERMINAL_RESET + f"\r\n  {notice}\r\n".encode())

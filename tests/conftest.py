@@ -8,6 +8,15 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+# Snapshots and screen checks expect the Unicode symbols. The app picks ASCII where the locale
+# isn't UTF-8 (tests/test_terminals.py checks that in a LANG=C process), so the rest of the suite
+# runs in a UTF-8 locale whatever the caller's; nothing has imported the app's modules yet.
+from seq2add_tui import glyphs
+
+if not glyphs.locale_is_utf8(os.environ):
+    os.environ["LC_ALL"] = "C.UTF-8"
+    glyphs.GLYPHS = glyphs.choose()
+
 TINY_TRAINING = dict(samples=2_000, epochs=1, batch_size=64, validation_samples=200)
 
 

@@ -249,3 +249,18 @@ def test_the_command_prints_the_fingerprint_and_stops_on_ctrl_c(tmp_path):
         server.stdout.close()
     assert "made a new host key" in lines[0] or fingerprints[0] == fingerprints[1]
     assert len(fingerprints) == 2 and fingerprints[0] == fingerprints[1]
+
+
+def test_an_idle_session_ends_with_a_message_and_frees_its_seat(tmp_path):
+    async def scenario() -> None:
+        async with ssh_room(tmp_path, idle_minutes=0.05) as (room, _, play):
+            ada = await play("ada")
+            await ada.wait_for(LOBBY)
+            pid = session_of(room).process.pid
+            await ada.wait_for("No key pressed for 0.05 minutes")
+            await asyncio.wait_for(ada.process.wait_closed(), 15)
+            assert await gone(pid)
+            assert room.players == 0
+            assert "\x1b[?1049l" in ada.screen  # the player's terminal is put back as it was
+
+    asyncio.run(scenario())
