@@ -40,12 +40,13 @@ from core.leaderboard import Leaderboard, LeaderboardError, Score
 from core.wallboard import read_wall_board
 from seq2add_tui.qr import qr_lines, qr_svg
 from seq2add_tui.session_pool import SessionPool, end_session
+from seq2add_tui.wording import counted
 
 LOCALHOST = "127.0.0.1"
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 TITLE = "seq2add — beat the model"
 ROOM_FULL = "The room is full ({players} playing, the most this server allows). Try again soon."
-PER_ADDRESS = "Your address already has {sessions} quiz tabs open here; close one to play in this."
+PER_ADDRESS = "Your address already has {sessions} open here; close one to play in this."
 IDLE = "You were idle for {minutes} minutes, so your seat went to someone else. Play again?"
 ROOM_CLOSED = "The room has closed. Thanks for playing!"
 WEB = Path(__file__).parent / "web"
@@ -447,7 +448,7 @@ class QuizServer(Server):
             notice = ROOM_FULL.format(players=self.room.max_players)
             return await self._turn_away(request, CLOSE_FULL, notice)
         if self._sessions_from(address) >= self.room.per_address:
-            notice = PER_ADDRESS.format(sessions=self._sessions_from(address))
+            notice = PER_ADDRESS.format(sessions=counted(self._sessions_from(address), "quiz tab"))
             return await self._turn_away(request, CLOSE_PER_ADDRESS, notice)
 
         self._joined += 1

@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
 def test_a_visitor_types_a_name_without_clicking_and_plays_a_question(tmp_path):
     shots = Path(os.environ.get("SEQ2ADD_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
-    options = ("--room", "browser", "--questions", "1", "--seed", "5", "--warm-sessions", "1")
+    options = ("--room", "browser", "--questions", "1", "--seed", "5", "--per-address", "1")
     with (
         running_server(tmp_path, *options) as (process, port),
         playwright_api.sync_playwright() as playwright,
@@ -73,9 +73,19 @@ def test_a_visitor_types_a_name_without_clicking_and_plays_a_question(tmp_path):
             time.sleep(0.3)
         time.sleep(1)
         page.screenshot(path=shots / "4-final.png")
+        # A second tab from the same address is refused after its page loaded: it says why
+        # and tries again by itself.
+        second = browser.new_page(viewport={"width": 1024, "height": 640})
+        second.goto(f"http://127.0.0.1:{port}/")
+        second.wait_for_selector("body.-closed", timeout=60_000)
+        assert "open here; close one" in second.inner_text("#closed-message")
+        second.wait_for_function(
+            "document.getElementById('closed-retry').textContent.startsWith('Trying again in')"
+        )
+        second.screenshot(path=shots / "5-refused.png")
         page.goto(f"http://127.0.0.1:{port}/board")
         page.wait_for_function("document.getElementById('rows').children.length > 0")
-        page.screenshot(path=shots / "5-board.png")
+        page.screenshot(path=shots / "6-board.png")
         browser.close()
     assert [s.player for s in board.top(room="browser")] == ["Ada"]
     # Nothing but the server itself was asked for anything (no web fonts from elsewhere).

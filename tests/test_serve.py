@@ -224,6 +224,8 @@ def test_a_full_room_turns_the_next_visitor_away_until_a_seat_frees(tmp_path):
                 await read_until(first, "Beat the model")
                 status, page = await fetch(url)
                 assert status == 503 and "The room is full (1 playing" in page
+                # The room-full page tries again by itself every 10 s.
+                assert '<meta http-equiv="refresh" content="10" />' in page
                 async with session.ws_connect(websocket_url) as second:
                     message = await second.receive(timeout=10)
                     assert message.type == aiohttp.WSMsgType.BINARY
@@ -399,7 +401,7 @@ def test_a_room_end_to_end_limits_addresses_refuses_taken_names_and_shows_its_bo
                 # One seat per address here: a second tab from it is refused, and told why.
                 async with session.ws_connect(websocket_url) as second:
                     message = await second.receive(timeout=10)
-                    assert b"quiz tabs open here" in message.data
+                    assert b"open here; close one" in message.data
                     await second.receive(timeout=10)
                     assert second.close_code == 4002
                 # The board takes no seat, even in a full room, and shows who is playing.
