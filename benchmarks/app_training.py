@@ -40,7 +40,7 @@ class TimedApp(Seq2AddApp):
         self.set_timer(0.5, self.go)
 
     def go(self) -> None:
-        if self.config_form is None:
+        if self.config_form is None or not self.config_form.query("#ops"):
             self.set_timer(0.2, self.go)
             return
         self.use_preset("notebook")
@@ -75,7 +75,10 @@ def app_side(folder: Path) -> dict:
         cwd=ROOT,
         timeout=1800,
     )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    if not isinstance(figures, dict):  # the app ended without a finished run
+        raise RuntimeError(f"the app run gave no figures:\n{result.stderr[-3000:]}")
+    return figures
 
 
 def cli_side(folder: Path, repeat: int) -> dict:

@@ -60,7 +60,7 @@ def history_csv(points: Iterable[HistoryPoint]) -> str:
 
 def _cell(value: object) -> object:
     if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.6g}"
+        return "" if math.isnan(value) else repr(value)  # reads back as the same number
     return value
 
 
@@ -99,3 +99,13 @@ def read_history(folder: Path) -> list[HistoryPoint]:
         return parse_history(path.read_text())
     except (OSError, UnicodeDecodeError, csv.Error):
         return []
+
+
+@dataclass(frozen=True)
+class RunHistory:
+    """One run's history with a name to pick it by: a saved model's, or one of this session's."""
+
+    label: str
+    """How a list shows it, e.g. ``notebook-perfect`` or ``run 2 (unsaved)``."""
+    points: tuple[HistoryPoint, ...]
+    """Its validation checks, in order."""

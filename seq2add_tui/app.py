@@ -16,18 +16,20 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from time import perf_counter
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import one_sentence
 from core.evaluate import DEFAULT_SAMPLES, Evaluation, evaluate
+from core.history import HISTORY_FILE
 from core.infer import Predictor
 from core.model import ModelConfig
 from core.presets import DEFAULT_OPPONENT, PRESETS, preset_matching
@@ -92,11 +94,13 @@ FIRST_PANEL = "quiz"
 PLOT_CHECKPOINTS = 24
 """Mid-run validation checks asked of core.train, so the exact-match curve fills in as it goes."""
 
-PROGRESS_INTERVAL_S = 0.2
+PROGRESS_INTERVAL_S = 0.5
 """Least time between two batch updates sent to the screen. A batch takes a few milliseconds;
 redrawing the bars for each one kept the UI thread (and the GIL) so busy that training ran at
-half the command line's speed."""
+half the command line's speed; on a loaded machine even 5 redraws a second cost a third more."""
 
+
+PanelWidget = TypeVar("PanelWidget", bound=Widget)
 
 _PANEL_GROUP = Binding.Group("Panels", compact=True)
 
@@ -281,6 +285,9 @@ class Seq2AddApp(WindowSizeGuard, App[int]):
         """The last model trained here."""
         self.training = False
         """Whether a training worker is running."""
+        self._panel_cache: dict[type, Widget] = {}
+        self.runs_trained = 0
+        """Training runs finished in this session (they are numbered in the comparison list)."""
         self._cancel_training: threading.Event | None = None
         self._training_settings: Settings | None = None
         self.theme = "textual-dark"
@@ -337,17 +344,26 @@ class Seq2AddApp(WindowSizeGuard, App[int]):
         forms = self.query(ConfigForm)
         return forms.first() if forms else None
 
+    def _panel(self, kind: type[PanelWidget]) -> PanelWidget:
+        """The app's one ``kind`` panel, looked up once: the Footer asks `check_action` about
+        every key each time it redraws, and a query walks the whole screen (during training
+        that walk took a fifth of the UI thread's time)."""
+        widget = self._panel_cache.get(kind)
+        if widget is None or not widget.is_attached:
+            widget = self._panel_cache[kind] = self.query_one(kind)
+        return widget  # type: ignore[return-value]
+
     @property
     def training_panel(self) -> TrainingPanel:
-        return self.query_one(TrainingPanel)
+        return self._panel(TrainingPanel)
 
     @property
     def evaluation_panel(self) -> EvaluationPanel:
-        return self.query_one(EvaluationPanel)
+        return self._panel(EvaluationPanel)
 
     @property
     def library(self) -> ModelLibrary:
-        return self.query_one(ModelLibrary)
+        return self._panel(ModelLibrary)
 
     @property
     def library_infos(self) -> list[ModelInfo]:
@@ -603,6 +619,10 @@ class Seq2AddApp(WindowSizeGuard, App[int]):
             return
         evaluation = message.evaluation
         self.fresh = FreshModel(run, settings, message.predictor, evaluation)
+        self.runs_trained += 1
+        panel.add_session_run(
+            f"run {self.runs_trained} of this session · {percent(evaluation.exact_match)}"
+        )
         verdict = (
             f"Scored on {evaluation.samples:,} fresh problems: exact-match "
             f"{percent(evaluation.exact_match)}, per character {percent(evaluation.char_accuracy)}."
@@ -663,6 +683,9 @@ class Seq2AddApp(WindowSizeGuard, App[int]):
     def action_refresh_models(self, select: str | None = None) -> None:
         infos = list_models(self.models_dir)
         self.library.show_models(infos, self.models_dir, self.loaded_name, select)
+        self.training_panel.set_saved_runs(
+            {info.name: info.path for info in infos if (info.path / HISTORY_FILE).is_file()}
+        )
 
     @on(TabbedContent.TabActivated, "#panels")
     def _panel_shown(self, event: TabbedContent.TabActivated) -> None:

@@ -30,6 +30,7 @@ from core.train import (
     TrainingFinished,
 )
 from seq2add_tui.glyphs import GLYPHS
+from seq2add_tui.wording import fit_and_total
 
 console = Console(highlight=False)
 
@@ -49,11 +50,6 @@ def speed_and_eta(samples_seen: int, total_samples: int, fit_s: float) -> tuple[
     rate = samples_seen / fit_s
     left = (total_samples - samples_seen) / rate
     return f"{rate:,.0f} samples/s", f"{format_duration(left)} left"
-
-
-def fit_and_total(fit_s: float, total_s: float) -> str:
-    """How a run's time is written everywhere: ``fit 9.9 s, total 12.3 s``."""
-    return f"fit {fit_s:.1f} s, total {total_s:.1f} s"
 
 
 class TrainingProgress:

@@ -191,7 +191,7 @@ def test_train_shows_progress_evaluates_and_saves(tmp_path):
     assert process.returncode == 0, err
     # Each phase named; the time said as fit and total; the bar is not drawn again at the end.
     finished = out.index("Training finished.")
-    assert re.search(r"Training finished\. \(fit \d+\.\d s, total \d+\.\d s\)", out)
+    assert re.search(r"Training finished\. \(fit \d+\.\ds, total \d+\.\ds\)", out)
     assert "━" not in out[finished:] and "loss" not in out[finished:].split("\n")[0]
     assert out.index("Scoring on 300 fresh problems…") > finished
     assert "Saving as cli-tiny…" in out

@@ -20,7 +20,7 @@ from textual.widgets import Button, DataTable, Static
 from core.run_status import RunStatus
 from core.store import ModelInfo
 from seq2add_tui.glyphs import GLYPHS
-from seq2add_tui.wording import counted, shown_symbol
+from seq2add_tui.wording import counted, fit_and_total, shown_symbol
 
 LOADED_MARK = GLYPHS.loaded
 
@@ -59,8 +59,13 @@ def _training_line(training: dict) -> str:
         parts.append(f"batch {training['batch_size']}")
     if "learning_rate" in training:
         parts.append(f"lr {training['learning_rate']:g} {training.get('schedule', '')}".strip())
-    if training.get("fit_seconds"):
-        parts.append(f"{training['fit_seconds']:.1f} s")
+    if isinstance(training.get("fit_seconds"), (int, float)):
+        total = training.get("total_seconds")
+        parts.append(
+            fit_and_total(
+                training["fit_seconds"], total if isinstance(total, (int, float)) else None
+            )
+        )
     if training.get("preset"):
         parts.append(f"preset {training['preset']}")
     status = RunStatus.read(training.get("status"))

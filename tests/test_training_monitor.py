@@ -1,0 +1,118 @@
+"""The training monitor, driven with Pilot: phases named as they happen, the run's history saved
+beside the model, another run laid over the current one, the learning-rate view, CSV export."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+from test_app import (
+    TINY_FORM,
+    fill_form,
+    log_text,
+    make_app,
+    models_dir,
+    pilot_test,
+    screen_text,
+    settle,
+    type_into,
+    wait_until,
+)
+from textual.widgets import Select
+
+__all__ = ["models_dir"]  # the fixture, shared with test_app
+
+from core.history import COLUMNS, read_history
+from seq2add_tui.widgets.learning_plot import LearningPlot
+from seq2add_tui.widgets.training_panel import TrainingPanel
+
+
+async def train_tiny_run(pilot) -> None:
+    await pilot.click("#start-training")
+    await pilot.pause()
+    await wait_until(pilot, lambda: not pilot.app.training)
+    await settle(pilot)
+
+
+@pilot_test
+async def test_a_tiny_run_names_its_phases_saves_its_history_and_compares(
+    models_dir, tmp_path, monkeypatch
+):
+    app = make_app(models_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await fill_form(pilot, TINY_FORM)
+        await train_tiny_run(pilot)
+        panel = app.query_one(TrainingPanel)
+
+        # Every phase named as it happened, in order, and the log says fit and total time.
+        phases = panel.phase_log
+        assert phases[0] == "Preparing: building the model and 640 training samples"
+        assert phases[1] == "Training epoch 1/2"
+        # 20 batches, 20 checkpoints (one per batch), and the 1,000 distinct questions.
+        assert "Validating at checkpoint 1/20 on 1,000 samples" in phases
+        assert "Validating at checkpoint 20/20 on 1,000 samples" in phases
+        assert phases.index("Validating epoch 1 on 1,000 samples") < phases.index(
+            "Training epoch 2/2"
+        )
+        assert phases[-1] == "Scoring on 300 fresh problems"
+        log = log_text(app)
+        assert "· Preparing: building the model" in log and "· Scoring on 300 fresh" in log
+        assert "check 20/20  valid exact" in log
+        assert "Training finished." in log and "fit " in log and ", total " in log
+
+        # The run's history: every check, in order; this run is offered for comparison.
+        assert len(panel.points) == 20 + 2
+        assert [p.kind for p in panel.points].count("epoch") == 2
+        compare = app.query_one("#compare-run", Select)
+        labels = [str(label) for label, _ in compare._options]
+        assert any("run 1 of this session" in label for label in labels)
+        assert not any(label == "tiny" for label in labels)  # the fixture has no history
+
+        # Saved: history.csv beside the model, with every check; the log names the phase.
+        await pilot.press("ctrl+s")
+        await type_into(pilot, "#model-name", "mine")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.fresh.saved_as == "mine" and panel.phase_log[-1] == "Saving as mine"
+        await pilot.press("2")  # lines logged while the panel was hidden are written now
+        await settle(pilot)
+        assert "· Saving as mine…" in log_text(app) and "✓ Saved as mine." in log_text(app)
+        saved = read_history(models_dir / "mine")
+        assert saved == panel.points
+        header = (models_dir / "mine" / "history.csv").read_text().splitlines()[0]
+        assert header == ",".join(COLUMNS)
+
+        # A second run, and the first one (now saved) laid over it.
+        await pilot.press("escape", "1")
+        await fill_form(pilot, {**TINY_FORM, "lr": "0.003"})
+        await train_tiny_run(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        assert any(value == "model:mine" for _, value in compare._options)
+        compare.value = "model:mine"
+        await pilot.pause()
+        plot = app.query_one(LearningPlot)
+        assert plot.compared is not None and plot.compared.label == "mine"
+        assert list(plot.compared.points) == saved
+        legend = "\n".join(screen_text(app).splitlines()[9:12])
+        assert re.search(r"•\smine", legend), legend
+        assert plot.checks[-1].learning_rate < saved[-1].learning_rate  # 0.003 against 0.01
+
+        # The learning-rate view, then back; clearing the comparison.
+        app.query_one("#plot-view", Select).value = "rate"
+        await pilot.pause()
+        assert plot.view == "rate" and "learning rate" in screen_text(app)
+        app.query_one("#plot-view", Select).value = "curves"
+        compare.clear()
+        await pilot.pause()
+        assert plot.compared is None and "valid loss" in screen_text(app)
+
+        # Export: the current run's checks as CSV in the working folder.
+        monkeypatch.chdir(tmp_path)
+        await pilot.click("#export-history")
+        await pilot.pause()
+        exported = list(tmp_path.glob("seq2add-history-*.csv"))
+        assert len(exported) == 1
+        rows = list(csv.DictReader(exported[0].open()))
+        assert len(rows) == len(panel.points) and float(rows[-1]["learning_rate"]) > 0
