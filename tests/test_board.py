@@ -56,13 +56,13 @@ def test_the_board_shows_a_saved_round_within_two_polls(tmp_path):
     async def scenario() -> None:
         app = BoardApp(path, "r1")
         async with app.run_test(size=(100, 34)) as pilot:
-            await wait_for(pilot, lambda: len(app.query(Place)) == 1)
+            await wait_for(pilot, lambda: len(app.query(".name")) == 1)  # a Place, composed
             assert str(app.query_one(".name", Static).render()) == "[b]ann"  # as typed
             assert "2 playing · 1 rounds played" in str(app.query_one("#status").render())
             assert "Join at http://192.0.2.1:8000/" in str(app.query_one("#join-url").render())
             assert "█" in str(app.query_one("#qr").render())
             Leaderboard(path).record(room_score("bob", 1_300))
-            await wait_for(pilot, lambda: len(app.query(Place)) == 2)
+            await wait_for(pilot, lambda: len(app.query(Digits)) == 2)
             first = app.query(Place).first()
             assert first.has_class("-new") and first.query_one(Digits).value == "1,300"
 
