@@ -79,10 +79,11 @@ PRESETS: dict[str, Preset] = {
             "The tutorial's problem, every answer right, in less time than the tutorial takes",
             ProblemSpec(),
             SMALL_ATTENTION,
-            # Fresh data and a cosine over each 150,000 samples that restarts at half the rate:
-            # a seed stuck on one question at the end of a decay gets another go, instead of
-            # finishing at 999 of 1,000. Sampling stays by value: validation already asks all
-            # 1,000 questions, and a length-balanced mix made more seeds stall (RESULTS.md).
+            # Fresh data and a cosine over each 150,000 samples that restarts at the full rate,
+            # up to 600,000: a seed stuck on one question at the end of a decay (10+10+10) gets
+            # another go instead of finishing at 999 of 1,000. Sampling stays by value:
+            # validation already asks all 1,000 questions, and a length-balanced mix made more
+            # seeds stall (benchmarks/RESULTS.md).
             TrainingConfig(
                 samples=150_000,
                 epochs=4,
