@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import h5py
+from typing import TYPE_CHECKING, Any
 
 from core.infer import NumpyNetwork
 from core.model import MAX_LAYERS, MAX_UNITS, ModelConfig
@@ -26,6 +24,9 @@ from core.model_files import (
 from core.model_files import read_architecture as checked_architecture
 from core.spec import ProblemSpec, SpecError
 from core.store import ModelError
+
+if TYPE_CHECKING:
+    import h5py
 
 MAX_FILE_LAYERS = 64
 """Most layers (and weights per layer) a legacy weights file may list."""
@@ -99,6 +100,8 @@ def read_weights(path: Path, plan: Architecture) -> tuple[list[Weights], str]:
 
     Each array's shape and type are checked from the file's metadata before it is read.
     """
+    import h5py  # a fifth of a second: the app's Import dialog imports this module at start-up
+
     path = Path(path)
     if not path.is_file():
         raise ModelError(f"{path} does not exist.")
