@@ -953,6 +953,8 @@ class Seq2AddApp(WindowSizeGuard, App[int]):
             question = "A model is training. Quit anyway? Training stops after the current batch."
         elif self._unsaved() is not None:
             question = "The model you trained is not saved. Quit anyway?"
+        elif self.query_one(QuizPanel).state.in_play:
+            question = "A quiz round is under way; quitting loses it. Quit anyway?"
         else:
             self.exit()
             return

@@ -518,12 +518,24 @@ async def test_returning_to_the_quiz_puts_the_keys_back_in_it(models_dir):
         await pilot.pause()
         await pilot.press("enter")  # Start round, as the lobby says
         assert panel.state == "question"
-        await pilot.press("escape")  # pass
+        await pilot.press("7", "escape")  # Esc leaves the field for the tab bar, keeping the 7
+        assert panel.state == "question" and app.query_one("#answer", Input).value == "7"
+        assert app.focused is app.query_one("#panels Tabs")
+        await pilot.press("5")  # back to the quiz: the answer box again
+        await pilot.pause()
+        await pilot.press("ctrl+n")  # pass
         await pilot.press("4", "5")  # away and back mid-round
         await pilot.pause()
         assert app.focused is app.query_one("#reveal-hint")
         await pilot.press("enter")
         assert panel.state == "question" and panel.round.number == 2
+        # ctrl+q mid-round asks first, as the standalone quiz does; No keeps the round.
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and "quiz round" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.is_running and panel.state == "question"
 
 
 @pilot_test

@@ -168,8 +168,11 @@ async def test_a_whole_seeded_round(opponent, tmp_path):
         assert "Time's up!" in text(app, "#reveal-verdict")
         assert "✗ out of time" in text(app, "#card-player")
 
-        # 5. passed with Escape; 6. right
-        await pilot.press("enter", "escape")
+        # 5. Esc keeps the answer being typed; passed with the pass key; 6. right
+        await pilot.press("enter", "1", "escape")
+        assert panel.state == "question" and app.query_one("#answer").value == "1"
+        assert "Ctrl+N pass" in text(app, "#question-hint")
+        await pilot.press("ctrl+n")
         assert panel.round.results[4].passed
         assert "✗ passed" in text(app, "#card-player")
         await pilot.press("enter")

@@ -11,7 +11,9 @@ from textual.binding import Binding
 QUIZ_BINDINGS: list[Binding] = [
     Binding("enter", "advance", "Next", id="quiz.next", tooltip="Show the next question"),
     Binding(
-        "escape",
+        # Not Esc: everywhere else Esc only leaves a field, and one key with two meanings cost
+        # players their answer (and their streak) when they meant to reach the tab bar.
+        "ctrl+n",
         "pass_question",
         "Pass",
         id="quiz.pass",
@@ -38,7 +40,7 @@ QUIZ_BINDINGS: list[Binding] = [
 ]
 """Every key the quiz panel answers to; which apply depends on the panel's state."""
 
-_KEY_NAMES = {"enter": "Enter", "escape": "Esc"}
+_KEY_NAMES = {"enter": "Enter", "escape": "Esc", "ctrl+n": "Ctrl+N"}
 
 
 def _binding(binding_id: str) -> Binding:
