@@ -148,6 +148,9 @@ def test_serve_answers_over_http_and_runs_a_quiz_session(server):
     leaves = [line for line in output.splitlines() if " leave " in line]
     assert len(joins) == 1 and len(leaves) == 1 and "seats free" in joins[0]
     assert "Traceback" not in output
+    # The join screen: the room, the URL, a QR code of it; no request log unless --verbose.
+    assert "Room room-" in output and f"Join at {url}" in output and "▄▄▄▄▄" in output
+    assert '"GET / HTTP/1.1"' not in output
 
 
 def test_only_this_servers_own_names_and_pages_reach_it(server):
