@@ -1,104 +1,54 @@
 """The seq2add app: configure a run, watch the model learn, read the verdict, manage models, play.
 
 The App owns the state every panel shares (the current model, the freshly trained one, the model
-library folder) and the workers: training, evaluation, loading, saving and importing each run in a
-thread and report back with messages, so the panels only draw. TensorFlow is imported by the
-training and import workers, never at start-up.
+library folder) and the workers: training (`training_runs`), loading, saving and importing
+(`library_actions`) and evaluation each run in a thread and report back with messages, so the
+panels only draw. Each panel knows its own controls (``focus_current``); the App never reaches into
+them by id. TensorFlow is imported by the training and import workers, never at start-up.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import replace
-from functools import partial
+from dataclasses import dataclass
 from pathlib import Path
-from time import perf_counter
 from typing import Any, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.reactive import var
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, Input, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import one_sentence
-from core.evaluate import DEFAULT_SAMPLES, Evaluation, evaluate
-from core.history import HISTORY_FILE
+from core.evaluate import DEFAULT_SAMPLES, evaluate
 from core.infer import Predictor
-from core.model import ModelConfig
-from core.presets import DEFAULT_OPPONENT, PRESETS, preset_matching
-from core.run import FreshModel, Settings
-from core.run_status import RunStatus
-from core.spec import SpecError
-from core.store import (
-    ModelError,
-    ModelInfo,
-    default_models_dir,
-    delete_model,
-    list_models,
-    load_predictor,
-    save_model,
-)
-from core.train import (
-    BatchEnded,
-    TrainingConfig,
-    TrainingEvent,
-    saving_phase,
-    scoring_phase,
-)
+from core.presets import DEFAULT_OPPONENT
+from core.run import FreshModel
+from core.store import ModelInfo, default_models_dir
 from seq2add_tui import ICON
-from seq2add_tui.messages import (
-    BatchProgress,
-    EvaluationReady,
-    LibraryChanged,
-    ModelLoaded,
-    ModelSaved,
-    TrainingDone,
-    TrainingUpdate,
-)
+from seq2add_tui.commands import PANEL_PURPOSES, PANELS, Seq2AddCommands, tab_title
+from seq2add_tui.library_actions import LibraryActions
+from seq2add_tui.messages import EvaluationReady
 from seq2add_tui.quiz import QuizPanel
-from seq2add_tui.screens.dialogs import (
-    ConfirmDialog,
-    ImportModelDialog,
-    ImportRequest,
-    MessageDialog,
-    SaveModelDialog,
-)
+from seq2add_tui.screens.dialogs import ConfirmDialog, MessageDialog
 from seq2add_tui.screens.help import HelpScreen
 from seq2add_tui.screens.too_small import WindowSizeGuard
 from seq2add_tui.startup import freeze_startup_objects
+from seq2add_tui.training_runs import TrainingRuns
 from seq2add_tui.widgets.config_form import ConfigForm
 from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
 from seq2add_tui.widgets.model_library import ModelLibrary
-from seq2add_tui.widgets.training_panel import TrainingPanel, log_stride
-from seq2add_tui.wording import FRESH_NAME, fresh_description, percent
-
-PANELS = {
-    "config": "Config",
-    "training": "Training",
-    "evaluation": "Evaluation",
-    "models": "Models",
-    "quiz": "Quiz",
-}
-"""Panel ids and titles, in tab order (keys 1–5)."""
+from seq2add_tui.widgets.panels import Panels
+from seq2add_tui.widgets.training_panel import TrainingPanel
+from seq2add_tui.wording import FRESH_NAME
 
 FIRST_PANEL = "quiz"
 """The app opens ready to play against the default model."""
-
-PLOT_CHECKPOINTS = 24
-"""Mid-run validation checks asked of core.train, so the exact-match curve fills in as it goes."""
-
-PROGRESS_INTERVAL_S = 0.5
-"""Least time between two batch updates sent to the screen. A batch takes a few milliseconds;
-redrawing the bars for each one kept the UI thread (and the GIL) so busy that training ran at
-half the command line's speed; on a loaded machine even 5 redraws a second cost a third more."""
-
 
 PanelWidget = TypeVar("PanelWidget", bound=Widget)
 
@@ -113,95 +63,25 @@ _WORKER_TITLES = {
 }
 
 
-ACTION_COMMANDS = (
-    ("Train a model", "Start training with the Config panel's settings", "start_training"),
-    ("Stop training", "Stop after the current batch", "stop_training"),
-    ("Evaluate the current model", "Score it on fresh problems", "evaluate"),
-    ("Save the trained model", "Name it and add it to the library", "save_model"),
-    (
-        "Load the highlighted model",
-        "Make it the current model and the quiz's opponent",
-        "load_model",
-    ),
-    ("Delete the highlighted model", "Remove it from the library (asks first)", "delete_model"),
-    ("Import a tutorial model", "Bring in the notebook's saved files", "import_model"),
-    ("Refresh the model list", "Read the models folder again", "refresh_models"),
-    (
-        "Copy the current model's settings into Config",
-        "Start the next run from what made the current model",
-        "copy_settings",
-    ),
-    ("Toggle light and dark theme", "Switch between the two themes", "toggle_theme"),
-    ("Help", "Keys and panels", "help"),
-)
-"""(name, help, App action) of the palette's commands besides panels, presets and models."""
+@dataclass(frozen=True)
+class CurrentModel:
+    """The model every panel talks about, and the name the library knows it by."""
 
-QUIZ_COMMANDS: tuple[tuple[str, str, str, tuple[object, ...]], ...] = (
-    ("Quiz: new round", "Race the current model on new questions", "new_round", ()),
-    ("Quiz: leaderboard", "Top scores against the current model", "leaderboard", ("",)),
-    ("Quiz: leaderboard, every model", "Top scores against every model", "leaderboard", (None,)),
-    ("Quiz: settings", "Your name, how many questions, the timer, difficulty", "settings", ()),
-)
-"""(name, help, QuizPanel action, its arguments) of the palette's quiz commands."""
+    predictor: Predictor
+    library_name: str | None = None
+    """None while it is the unsaved fresh model."""
+
+    @property
+    def title(self) -> str:
+        """How the screen names it."""
+        return self.library_name or self.predictor.name or FRESH_NAME
 
 
-class Panels(TabbedContent):
-    """The panels as tabs, which only the user (or the App) switches.
-
-    TabbedContent reveals the pane of any widget that is focused from code; a panel reacting to
-    a new model in the background (the quiz focusing its Start button) would snatch the screen.
-    Here a hidden pane's widget that takes the focus hands it back to the visible panel.
-    """
-
-    @on(TabPane.Focused)
-    def _keep_the_visible_panel(self, event: TabPane.Focused) -> None:
-        if event.tab_pane.id == self.active:
-            return  # TabbedContent's own handler has nothing to switch
-        event.stop()
-        # Decorated handlers run first; this stops TabbedContent's from switching the tab.
-        event.prevent_default()
-        app = self.app
-        if isinstance(app, Seq2AddApp):
-            app.call_later(app.focus_panel, self.active)
-
-
-class Seq2AddCommands(Provider):
-    """Every action by name in the command palette, plus one command per preset and model."""
-
-    def _commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
-        app = self.app
-        assert isinstance(app, Seq2AddApp)
-        for index, (panel, title) in enumerate(PANELS.items(), start=1):
-            yield (
-                f"Go to {title}",
-                f"Show the {title} panel ({index})",
-                partial(app.show_panel, panel),
-            )
-        for name, help_text, action in ACTION_COMMANDS:
-            yield name, help_text, getattr(app, f"action_{action}")
-        for name, help_text, action, arguments in QUIZ_COMMANDS:
-            yield name, help_text, partial(app.quiz_action, action, *arguments)
-        for name, preset in PRESETS.items():
-            yield f"Preset: {name}", preset.description, partial(app.use_preset, name)
-        for info in app.library_infos:
-            if info.usable and info.spec is not None:
-                load = partial(app.load_model, info.name)
-                yield f"Load model: {info.name}", info.spec.describe(), load
-
-    async def discover(self) -> Hits:
-        for name, help_text, callback in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, callback in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
-
-
-class Seq2AddApp(WindowSizeGuard, App[int]):
+class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
     """Train sequence-to-sequence LSTMs on arithmetic, evaluate them, keep a library, play."""
+
+    current_model: var[CurrentModel | None] = var(None, always_update=True)
+    """The current model; setting it tells every panel (see `watch_current_model`)."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "seq2add"
@@ -277,19 +157,9 @@ class Seq2AddApp(WindowSizeGuard, App[int]):
         """Fresh problems a newly trained model is scored on."""
         self.default_model = default_model
         """The library model loaded at start-up, if it is there."""
-        self.current: Predictor | None = None
-        """The current model: evaluated on demand and raced in the quiz."""
-        self.loaded_name: str | None = None
-        """The current model's library name (None if it is the unsaved fresh one)."""
         self.fresh: FreshModel | None = None
         """The last model trained here."""
-        self.training = False
-        """Whether a training worker is running."""
         self._panel_cache: dict[type, Widget] = {}
-        self.runs_trained = 0
-        """Training runs finished in this session (they are numbered in the comparison list)."""
-        self._cancel_training: threading.Event | None = None
-        self._training_settings: Settings | None = None
         self.theme = "textual-dark"
 
     # -- layout -----------------------------------------------------------------------------------
@@ -298,20 +168,20 @@ class Seq2AddApp(WindowSizeGuard, App[int]):
         yield Header(icon=ICON)
         with Panels(initial=FIRST_PANEL, id="panels"):
             # The Config form is the costliest panel to build; on_ready mounts it after first paint.
-            yield TabPane(self._tab_title("config"), id="config")
-            with TabPane(self._tab_title("training"), id="training"):
+            yield TabPane(tab_title("config"), id="config")
+            with TabPane(tab_title("training"), id="training"):
                 yield TrainingPanel(id="training-panel")
-            with TabPane(self._tab_title("evaluation"), id="evaluation"):
+            with TabPane(tab_title("evaluation"), id="evaluation"):
                 yield EvaluationPanel(id="evaluation-panel")
-            with TabPane(self._tab_title("models"), id="models"):
+            with TabPane(tab_title("models"), id="models"):
                 yield ModelLibrary(id="model-library")
-            with TabPane(self._tab_title("quiz"), id="quiz"):
+            with TabPane(tab_title("quiz"), id="quiz"):
                 yield QuizPanel(id="quiz-panel")
         yield Footer()
 
     @staticmethod
     def _tab_title(panel: str) -> str:
-        return f"{list(PANELS).index(panel) + 1} {PANELS[panel]}"
+        return tab_title(panel)
 
     def on_mount(self) -> None:
         self._show_current()
@@ -366,6 +236,10 @@ class Seq2AddApp(WindowSizeGuard, App[int]):
         return self._panel(ModelLibrary)
 
     @property
+    def quiz_panel(self) -> QuizPanel:
+        return self._panel(QuizPanel)
+
+    @property
     def library_infos(self) -> list[ModelInfo]:
         """The models folder as last read (what the Models panel lists)."""
         return self.library.infos
@@ -377,7 +251,7 @@ class Seq2AddApp(WindowSizeGuard, App[int]):
         # Drop the focus first: a focused widget in the pane being hidden hands the focus to a
         # sibling, and TabbedContent would switch back to the pane holding it.
         self.screen.set_focus(None)
-        self.query_one("#panels", TabbedContent).active = panel
+        self.query_one(Panels).active = panel
         self.call_after_refresh(self.focus_panel, panel)
 
     def action_show_panel(self, panel: str) -> None:
@@ -387,37 +261,33 @@ class Seq2AddApp(WindowSizeGuard, App[int]):
         """Focus the control a person would start with in ``panel``.
 
         Config keeps the focus on the tab bar: in the form digits are typed, so 1–5 would stop
-        switching panels; Tab steps into the form.
+        switching panels; Tab steps into the form. The other panels each know their own.
         """
-        if panel == "quiz":
-            self.query_one(QuizPanel).focus_current()
+        if panel == "config":
+            self.query_one(Panels).focus_tabs()
             return
-        preferred = {
-            "config": "#panels Tabs",
-            "training": "#run-stop" if self.training else "#run-start",
-            "evaluation": "#evaluate",
-            "models": "#model-table",
-        }.get(panel)
-        if preferred:
-            target = self.query(preferred)
-            if target and target.first().focusable:
-                target.first().focus()
-                return
-        pane = self.query_one(f"TabPane#{panel}")
-        for widget in self.screen.focus_chain:
-            if pane in widget.ancestors:
-                widget.focus()
-                return
+        owner = {
+            "training": self.training_panel,
+            "evaluation": self.evaluation_panel,
+            "models": self.library,
+            "quiz": self.quiz_panel,
+        }[panel]
+        owner.focus_current()
+
+    @property
+    def active_panel(self) -> str:
+        """The id of the panel showing."""
+        return self.query_one(Panels).active
 
     def quiz_action(self, action: str, *arguments: object) -> None:
         """Show the Quiz panel and run one of its actions there (from the command palette)."""
-        panel = self.query_one(QuizPanel)
+        panel = self.quiz_panel
         self.show_panel("quiz")
         self.call_after_refresh(getattr(panel, f"action_{action}"), *arguments)
 
     def action_leave_field(self) -> None:
         """Escape: leave the text field so single-key shortcuts work again."""
-        self.query_one("#panels Tabs").focus()
+        self.query_one(Panels).focus_tabs()
 
     def action_help(self) -> None:
         sections = [
@@ -426,7 +296,8 @@ class Seq2AddApp(WindowSizeGuard, App[int]):
             ("In the Models panel", ModelLibrary.BINDINGS),
             ("In the Quiz panel", QuizPanel.BINDINGS),
         ]
-        self.push_screen(HelpScreen(sections))
+        panels = [(tab_title(panel), PANEL_PURPOSES[panel]) for panel in PANELS]
+        self.push_screen(HelpScreen(sections, panels))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
@@ -474,174 +345,38 @@ class Seq2AddApp(WindowSizeGuard, App[int]):
 
     # -- the current model ------------------------------------------------------------------------
 
+    @property
+    def current(self) -> Predictor | None:
+        """The current model: evaluated on demand and raced in the quiz."""
+        return self.current_model.predictor if self.current_model else None
+
+    @property
+    def loaded_name(self) -> str | None:
+        """The current model's library name (None if it is the unsaved fresh one)."""
+        return self.current_model.library_name if self.current_model else None
+
     def set_current(self, predictor: Predictor | None, library_name: str | None = None) -> None:
         """Make ``predictor`` the model every panel talks about (and the quiz's opponent)."""
-        self.current = predictor
-        self.loaded_name = library_name if predictor is not None else None
+        self.current_model = CurrentModel(predictor, library_name) if predictor else None
+
+    def watch_current_model(self, current: CurrentModel | None) -> None:
+        # The one place a new current model reaches the panels and the header.
         self.library.mark_loaded(self.loaded_name)
-        self.query_one(QuizPanel).set_opponent(predictor)
+        self.quiz_panel.set_opponent(self.current)
         self._show_current()
-        self.evaluation_panel.follow_current(self.current_title() if predictor else None)
-        self.evaluation_panel.follow_model(predictor)
+        self.evaluation_panel.follow_current(self.current_title() if current else None)
+        self.evaluation_panel.follow_model(self.current)
         self.refresh_bindings()
 
     def current_title(self) -> str:
         """How the current model is named on screen."""
-        if self.current is None:
-            return "no model"
-        return self.loaded_name or self.current.name or FRESH_NAME
+        return self.current_model.title if self.current_model else "no model"
 
     def _show_current(self) -> None:
         if self.current is None:
             self.sub_title = "no model loaded: pick one in Models (4)"
         else:
             self.sub_title = f"model: {self.current_title()} · {self.current.spec.describe()}"
-
-    # -- training ---------------------------------------------------------------------------------
-
-    @on(ConfigForm.Changed)
-    def _settings_changed(self, message: ConfigForm.Changed) -> None:
-        self.training_panel.settings_valid = message.settings is not None
-
-    def action_start_training(self) -> None:
-        if self.training:
-            self.notify("A model is already training; stop it first (ctrl+t).")
-            return
-        form = self.config_form
-        if form is None:
-            self.notify("The settings are still being set up; try again in a moment.")
-            return
-        settings = form.settings
-        if settings is None:
-            self.notify(
-                form.problem or "Some settings are refused.",
-                title="Fix the settings first",
-                severity="error",
-            )
-            self.show_panel("config")
-            return
-        unsaved = self._unsaved()
-        if unsaved is None:
-            self._begin_training(settings)
-            return
-        self.push_screen(
-            ConfirmDialog(
-                "Train again?",
-                f"The model you trained last ({fresh_description(unsaved)}) is not saved; "
-                "training a new one replaces it.",
-                confirm="Train",
-            ),
-            lambda yes: self._begin_training(settings) if yes else None,
-        )
-
-    def _begin_training(self, settings: Settings) -> None:
-        training = settings.training
-        total_batches = training.batches_per_epoch * training.epochs
-        training = replace(training, checkpoints=min(PLOT_CHECKPOINTS, total_batches))
-        self._cancel_training = threading.Event()
-        self._training_settings = settings
-        self.training = True
-        self.training_panel.begin(settings)
-        self.refresh_bindings()
-        self.show_panel("training")
-        self.train_model(settings, training, self._cancel_training)
-
-    def action_stop_training(self) -> None:
-        if not self.training or self._cancel_training is None:
-            self.notify("Nothing is training.")
-            return
-        self._cancel_training.set()
-        self.training_panel.request_stop()
-        self.refresh_bindings()  # Stop is done; the footer stops offering it
-
-    @work(
-        thread=True,
-        exclusive=True,
-        exit_on_error=False,
-        group="training",
-        description="Training a model",
-    )
-    def train_model(
-        self, settings: Settings, training: TrainingConfig, cancel: threading.Event
-    ) -> None:
-        """Train in this thread (TensorFlow is imported here), then score the result."""
-        from core.train import train
-
-        worker = get_current_worker()
-        stride = log_stride(training.batches_per_epoch)
-        last_sent = 0.0
-
-        def listener(event: TrainingEvent) -> None:
-            nonlocal last_sent
-            if worker.is_cancelled:  # the app is closing
-                cancel.set()
-            if isinstance(event, BatchEnded):
-                logged = event.batch % stride == 0 or event.batch == event.batches
-                now = perf_counter()
-                if logged or now - last_sent >= PROGRESS_INTERVAL_S:
-                    last_sent = now
-                    self.post_message(BatchProgress(event, logged))
-            else:
-                self.post_message(TrainingUpdate(event))
-
-        run = train(settings.spec, settings.model, training, listener=listener, cancel=cancel)
-        predictor: Predictor | None = None
-        evaluation: Evaluation | None = None
-        if run.usable and run.samples_seen > 0 and not worker.is_cancelled:
-            predictor = run.predictor()
-            listener(scoring_phase(self.evaluation_samples))
-            evaluation = evaluate(predictor.probabilities, settings.spec, self.evaluation_samples)
-        self.post_message(TrainingDone(run, predictor, evaluation))
-
-    @on(BatchProgress)
-    def _batch_progress(self, message: BatchProgress) -> None:
-        self.training_panel.show_batch(message.event, message.logged)
-
-    @on(TrainingUpdate)
-    def _training_update(self, message: TrainingUpdate) -> None:
-        self.training_panel.show_event(message.event)
-
-    @on(TrainingDone)
-    def _training_done(self, message: TrainingDone) -> None:
-        self.training = False
-        self.refresh_bindings()
-        run, settings = message.run, self._training_settings
-        panel = self.training_panel
-        if message.predictor is None or message.evaluation is None or settings is None:
-            panel.finish(None)
-            if run.status == RunStatus.DIVERGED:
-                self.push_screen(MessageDialog("Training diverged", run.message))
-            else:
-                self.notify(
-                    "Stopped before the first batch; there is no model to keep.",
-                    title="Training stopped",
-                )
-            return
-        evaluation = message.evaluation
-        self.fresh = FreshModel(run, settings, message.predictor, evaluation)
-        self.runs_trained += 1
-        panel.add_session_run(
-            f"run {self.runs_trained} of this session · {percent(evaluation.exact_match)}"
-        )
-        verdict = (
-            f"Scored on {evaluation.samples:,} fresh problems: exact-match "
-            f"{percent(evaluation.exact_match)}, per character {percent(evaluation.char_accuracy)}."
-        )
-        panel.finish(verdict, f"exact-match {percent(evaluation.exact_match)}")
-        self.set_current(message.predictor)
-        self.evaluation_panel.show(evaluation, FRESH_NAME, settings.spec.describe())
-        self.library.show_unsaved(fresh_description(self.fresh))
-        if run.status == RunStatus.DIVERGED:
-            self.push_screen(MessageDialog("Training diverged", run.message))
-        self.notify(
-            f"{verdict} It is now the current model; ctrl+s saves it.",
-            title=run.status.notice_title,
-        )
-        if (
-            run.status != RunStatus.CANCELLED
-            and self.query_one("#panels", TabbedContent).active == "training"
-        ):
-            self.show_panel("evaluation")
 
     # -- evaluation -------------------------------------------------------------------------------
 
@@ -678,256 +413,12 @@ class Seq2AddApp(WindowSizeGuard, App[int]):
             message.evaluation, message.subject, message.predictor.spec.describe()
         )
 
-    # -- the model library ------------------------------------------------------------------------
-
-    def action_refresh_models(self, select: str | None = None) -> None:
-        infos = list_models(self.models_dir)
-        self.library.show_models(infos, self.models_dir, self.loaded_name, select)
-        self.training_panel.set_saved_runs(
-            {info.name: info.path for info in infos if (info.path / HISTORY_FILE).is_file()}
-        )
-
     @on(TabbedContent.TabActivated, "#panels")
     def _panel_shown(self, event: TabbedContent.TabActivated) -> None:
         # Models saved or deleted outside the app (another session, the CLI) show up on return.
         if event.pane.id == "models":
             selected = self.library.selected
             self.action_refresh_models(selected.name if selected else None)
-
-    @on(LibraryChanged)
-    def _library_changed(self, message: LibraryChanged) -> None:
-        self.action_refresh_models(message.select)
-        if message.note:
-            self.notify(message.note)
-
-    def _selected_model(self, verb: str) -> ModelInfo | None:
-        info = self.library.selected
-        if info is None:
-            self.notify(f"There is no model to {verb}; the library is empty.", title="No model")
-        return info
-
-    def action_load_model(self) -> None:
-        info = self._selected_model("load")
-        if info is None:
-            return
-        if not info.usable:
-            self.notify(
-                f"Model {info.name!r} can't be loaded: {info.error}.",
-                title="Unreadable model",
-                severity="error",
-            )
-            return
-        self.load_model(info.name)
-
-    @on(DataTable.RowSelected, "#model-table")
-    def _row_chosen(self) -> None:
-        self.action_load_model()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="loading", description="Loading")
-    def load_model(self, name: str, announce: bool = True) -> None:
-        """Read a library model into a numpy predictor (no TensorFlow: a tenth of a second)."""
-        predictor = load_predictor(name, self.models_dir)
-        if not get_current_worker().is_cancelled:  # another model was chosen meanwhile
-            self.post_message(ModelLoaded(predictor, announce))
-
-    @on(ModelLoaded)
-    def _model_loaded(self, message: ModelLoaded) -> None:
-        predictor = message.predictor
-        self.set_current(predictor, predictor.name)
-        self.library.select(predictor.name)
-        if message.announce:
-            self.notify(
-                f"{predictor.name} ({predictor.spec.describe()}) is the current model and the "
-                "quiz's opponent.",
-                title="Model loaded",
-            )
-
-    def action_save_model(self) -> None:
-        if self.training:
-            self.notify("Wait for training to finish, or stop it, before saving.")
-            return
-        fresh = self._unsaved()
-        if fresh is None:
-            self.notify("There is no new model to save; train one first (ctrl+t).", title="Save")
-            return
-        existing = {info.name for info in list_models(self.models_dir)}
-        base = "custom" if fresh.settings.edited else fresh.settings.preset
-        number = 1
-        while f"{base}-{number}" in existing:
-            number += 1
-        self._ask_name(fresh, existing, f"{base}-{number}")
-
-    def _ask_name(self, fresh: FreshModel, existing: set[str], suggestion: str) -> None:
-        self.push_screen(
-            SaveModelDialog(suggestion, existing, fresh_description(fresh)),
-            partial(self._save_named, fresh, existing),
-        )
-
-    def _save_named(self, fresh: FreshModel, existing: set[str], name: str | None) -> None:
-        if name is None:
-            return
-        if name not in existing:
-            self.save_fresh_model(fresh, name, overwrite=False)
-            return
-
-        def replace_or_rename(yes: bool | None) -> None:
-            if yes:
-                self.save_fresh_model(fresh, name, overwrite=True)
-            else:  # back to the name, to choose another
-                self._ask_name(fresh, existing, name)
-
-        self.push_screen(
-            ConfirmDialog(
-                "Replace a model?",
-                f"A model named {name!r} is already in the library. Replace it with the one "
-                "you just trained?",
-                confirm="Replace",
-            ),
-            replace_or_rename,
-        )
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="saving", description="Saving")
-    def save_fresh_model(self, fresh: FreshModel, name: str, overwrite: bool) -> None:
-        """Save atomically, then load the saved files back (the current model, if it was)."""
-        settings = fresh.settings
-        self.post_message(TrainingUpdate(saving_phase(name)))
-        save_model(
-            fresh.run.model,
-            settings.spec,
-            name,
-            root=self.models_dir,
-            model_config=settings.model,
-            training={
-                **fresh.run.summary(),
-                "preset": None if settings.edited else settings.preset,
-            },
-            metrics=fresh.evaluation.summary(),
-            overwrite=overwrite,
-            history=fresh.run.points,
-        )
-        self.post_message(ModelSaved(fresh, load_predictor(name, self.models_dir)))
-
-    @on(ModelSaved)
-    def _model_saved(self, message: ModelSaved) -> None:
-        name = message.predictor.name
-        message.fresh.saved_as = name
-        self.library.show_unsaved(None)
-        self.action_refresh_models(select=name)
-        note = f"Saved as {name} in {self.models_dir}."
-        self.training_panel.show_saved(name)
-        self.evaluation_panel.rename(FRESH_NAME, name)
-        if self.current is message.fresh.predictor:
-            self.set_current(message.predictor, name)  # the same model, now with a name
-        elif self.current is not None:  # loaded since: it stays current, and the opponent
-            note += f" {self.current_title()} stays the current model."
-        self.notify(note, title="Model saved")
-
-    def action_delete_model(self) -> None:
-        info = self._selected_model("delete")
-        if info is None:
-            return
-        self.push_screen(
-            ConfirmDialog(
-                "Delete a model?",
-                f"Delete {info.name!r}? Its folder {info.path} is removed; this can't be undone.",
-                confirm="Delete",
-            ),
-            lambda yes: self._delete(info.name) if yes else None,
-        )
-
-    def _delete(self, name: str) -> None:
-        try:
-            delete_model(name, self.models_dir)
-        except ModelError as error:
-            self.notify(str(error), title="Could not delete", severity="error")
-            return
-        if name == self.loaded_name:
-            self.set_current(None)
-            note = f"Deleted {name}; it was the current model, so none is loaded now."
-        else:
-            note = f"Deleted {name}."
-        self.action_refresh_models()
-        self.notify(note, title="Model deleted")
-
-    def action_import_model(self, typed: dict[str, str] | None = None) -> None:
-        self.push_screen(ImportModelDialog(typed), self._import_chosen)
-
-    def _import_chosen(self, request: ImportRequest | None) -> None:
-        if request is None:
-            return
-        existing = {info.name for info in list_models(self.models_dir)}
-        if request.name not in existing:
-            self._start_import(request, overwrite=False)
-            return
-        self.push_screen(
-            ConfirmDialog(
-                "Replace a model?",
-                f"A model named {request.name!r} is already in the library. Replace it?",
-                confirm="Replace",
-            ),
-            # Not replaced: back to the dialog as it was, to pick another name.
-            lambda yes: (
-                self._start_import(request, overwrite=True)
-                if yes
-                else self.action_import_model(request.typed)
-            ),
-        )
-
-    def _start_import(self, request: ImportRequest, overwrite: bool) -> None:
-        self.notify(
-            f"Importing {request.name}: loading TensorFlow takes a few seconds.", title="Import"
-        )
-        self.import_model(request, overwrite)
-
-    @work(
-        thread=True, exclusive=True, exit_on_error=False, group="importing", description="Importing"
-    )
-    def import_model(self, request: ImportRequest, overwrite: bool) -> None:
-        """Rebuild the tutorial's model in Keras and save it to the library."""
-        from core.tutorial import import_tutorial_model
-
-        root = self.models_dir
-        import_tutorial_model(request.files, request.name, root=root, overwrite=overwrite)
-        self.post_message(
-            LibraryChanged(
-                select=request.name,
-                note=f"Imported {request.name} ({request.files.spec.describe()}); "
-                "press enter on it to load it.",
-            )
-        )
-
-    def action_copy_settings(self) -> None:
-        """Fill the Config form with the settings that made the current model."""
-        if self.current is None:
-            self.notify("Load a model first.", title="No model")
-            return
-        fresh = self.fresh
-        form = self.config_form
-        if form is None:
-            return
-        if self.loaded_name is None and fresh is not None:
-            settings = fresh.settings
-            form.fill(settings.spec, settings.model, settings.training, settings.preset)
-        else:
-            info = next((i for i in self.library_infos if i.name == self.loaded_name), None)
-            if info is None or info.spec is None:
-                self.notify("The current model's settings are not recorded.", title="No settings")
-                return
-            preset = info.training.get("preset")
-            try:
-                training = TrainingConfig.from_dict(
-                    {k: v for k, v in info.training.items() if k != "checkpoints"}
-                )
-            except (SpecError, TypeError) as error:  # a hand-edited or damaged spec.json
-                self.notify(
-                    f"The recorded training settings can't be used: {error}", title="No settings"
-                )
-                return
-            model = info.model or ModelConfig()
-            if preset not in PRESETS:  # not recorded (an imported model): maybe it is one
-                preset = preset_matching(info.spec, model, training)
-            form.fill(info.spec, model, training, preset)
-        self.show_panel("config")
 
     # -- errors and quitting ----------------------------------------------------------------------
 
@@ -966,10 +457,6 @@ class Seq2AddApp(WindowSizeGuard, App[int]):
         if yes:
             self._stop_training_now()
             self.exit()
-
-    def _stop_training_now(self) -> None:
-        if self._cancel_training is not None:
-            self._cancel_training.set()
 
     def on_unmount(self) -> None:
         # However the app ends, a training thread must not outlive it by more than one batch.

@@ -14,20 +14,6 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from seq2add_tui.glyphs import GLYPHS
-
-PANELS = (
-    ("1 Config", "the problem, the network and how to train it; presets fill every field"),
-    ("2 Training", "Start and Stop, progress, a log of batches and epochs, live curves"),
-    (
-        "3 Evaluation",
-        "exact-match, per character, per position, breakdowns, "
-        f"samples {GLYPHS.right}/{GLYPHS.wrong}",
-    ),
-    ("4 Models", "the saved models: load one as the opponent, save, import, delete"),
-    ("5 Quiz", "race the loaded model"),
-)
-
 MOVING_AROUND = (
     ("tab / shift+tab", "next / previous control"),
     ("escape", "leave a text field, so single keys (1–5, l, d …) work"),
@@ -43,8 +29,14 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,f1,q,question_mark", "close", "Close", tooltip="Close help", id="close")
     ]
 
-    def __init__(self, sections: Iterable[tuple[str, Iterable[Binding]]]) -> None:
+    def __init__(
+        self,
+        sections: Iterable[tuple[str, Iterable[Binding]]],
+        panels: Iterable[tuple[str, str]] = (),
+    ) -> None:
         super().__init__(classes="dialog-screen")
+        self.panels = list(panels)
+        """(tab title, what the panel is for) of each panel, in tab order."""
         self.sections = [(title, list(bindings)) for title, bindings in sections]
         """(title, bindings) groups to list, e.g. the App's and the Models panel's."""
 
@@ -61,7 +53,7 @@ class HelpScreen(ModalScreen[None]):
             "and lets you race it. The model in the header is the current one.",
         )
         parts: list = [intro, Text()]
-        parts.append(self._table("Panels", PANELS))
+        parts.append(self._table("Panels", self.panels))
         for title, bindings in self.sections:
             parts.extend([Text(), self._table(title, self._rows(bindings))])
         parts.extend([Text(), self._table("Moving around", MOVING_AROUND)])

@@ -23,6 +23,7 @@ from core.infer import Predictor
 from seq2add_tui.glyphs import GLYPHS
 from seq2add_tui.widgets.accuracy_map import AccuracyMapView
 from seq2add_tui.widgets.fields import Parsed, whole_number
+from seq2add_tui.widgets.focus import focus_within
 from seq2add_tui.widgets.mistake_gallery import MistakeGallery
 from seq2add_tui.widgets.probe import Probe, ProbeRequest
 from seq2add_tui.wording import counted
@@ -303,6 +304,10 @@ class EvaluationPanel(Vertical):
             return whole_number("Samples", _check_samples)(text)
         except ValueError:
             return None
+
+    def focus_current(self) -> None:
+        """Focus Evaluate, or the first control if there is nothing to evaluate."""
+        focus_within(self, self.query_one("#evaluate"))
 
     def show_running(self, subject: str, samples: int) -> None:
         """An evaluation of ``subject`` has started."""

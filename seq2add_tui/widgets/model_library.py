@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, Static
 from core.run_status import RunStatus
 from core.store import ModelInfo
 from seq2add_tui.glyphs import GLYPHS
+from seq2add_tui.widgets.focus import focus_within
 from seq2add_tui.wording import counted, fit_and_total, shown_symbol
 
 LOADED_MARK = GLYPHS.loaded
@@ -187,6 +188,15 @@ class ModelLibrary(Vertical):
         if not self.infos or table.cursor_row < 0 or table.cursor_row >= len(self.infos):
             return None
         return self.infos[table.cursor_row]
+
+    def focus_current(self) -> None:
+        """Focus the list of models."""
+        focus_within(self, self.query_one("#model-table"))
+
+    async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # Enter on a row loads it, as L does.
+        event.stop()
+        await self.run_action("app.load_model")
 
     def show_models(
         self, infos: list[ModelInfo], folder: Path, loaded_name: str | None, select: str | None

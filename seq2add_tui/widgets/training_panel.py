@@ -36,6 +36,7 @@ from core.train import (
 )
 from seq2add_tui.console import format_duration, speed_and_eta
 from seq2add_tui.glyphs import GLYPHS
+from seq2add_tui.widgets.focus import focus_within
 from seq2add_tui.widgets.learning_plot import VIEWS, LearningPlot
 from seq2add_tui.wording import counted, fit_and_total, percent
 
@@ -176,6 +177,10 @@ class TrainingPanel(Vertical):
         self.query_one("#run-start", Button).disabled = self.running or not valid
 
     # -- the run ----------------------------------------------------------------------------------
+
+    def focus_current(self) -> None:
+        """Focus Stop while a run goes on, else Start."""
+        focus_within(self, self.query_one("#run-stop" if self.running else "#run-start"))
 
     def begin(self, settings: Settings) -> None:
         """A run with ``settings`` is starting (TensorFlow may still be loading)."""
