@@ -125,7 +125,7 @@ def _read_regular(path: Path, label: str, max_bytes: int) -> bytes:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except FileNotFoundError:
-        raise ModelFileError(f"{label} is missing") from None
+        raise ModelFileError(f"{label} does not exist") from None
     except OSError as error:
         raise ModelFileError(f"{label} can't be read ({error.strerror or error})") from None
     if len(data) > max_bytes:
