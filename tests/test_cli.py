@@ -287,3 +287,16 @@ def test_a_level_the_model_cannot_play_is_refused_before_starting(capsys, librar
     code, _, err = run(capsys, *argv)
     assert code == 2 and err.count("\n") == 1
     assert "tiny gets only" in err and "easy questions right" in err
+
+
+def test_leaderboard_for_an_unknown_model_says_so(capsys, tmp_path, library):
+    db = str(tmp_path / "scores.db")
+    code, _, err = run(
+        capsys, "--models-dir", str(library), "leaderboard", "--model", "nosuch", "--db", db
+    )
+    assert code == 2 and "unknown model 'nosuch'" in err
+    # A model in the library that nobody has played yet is not unknown.
+    code, out, _ = run(
+        capsys, "--models-dir", str(library), "leaderboard", "--model", "tiny", "--db", db
+    )
+    assert code == 0 and "unknown" not in out

@@ -115,3 +115,19 @@ async def test_a_tiny_run_names_its_phases_saves_its_history_and_compares(
         assert len(exported) == 1
         rows = list(csv.DictReader(exported[0].open()))
         assert len(rows) == len(panel.points) and float(rows[-1]["learning_rate"]) > 0
+
+
+@pilot_test
+async def test_the_stopping_fields_say_what_empty_means_and_give_examples_that_fit(models_dir):
+    from textual.widgets import Input
+
+    app = make_app(models_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await fill_form(pilot, {"patience": ""})  # empty switches the rule off, as README says
+        form = app.config_form
+        assert "patience" not in form.errors and form.settings.training.patience == 0
+        assert app.query_one("#patience", Input).placeholder == "never"
+        await fill_form(pilot, {"clip_norm": "abc", "stop_at": "x"})
+        assert form.errors["clip_norm"] == "Clip norm must be a number such as 1.0, not 'abc'."
+        assert form.errors["stop_at"] == "Stop at must be a number such as 1.0, not 'x'."

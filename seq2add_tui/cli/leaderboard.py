@@ -72,6 +72,15 @@ def run(args: argparse.Namespace) -> int:
             args.model, limit, best_per_player=not args.every_round, room=args.room
         )
         damaged = board.damaged_rows()
+        played = {name for name, _ in board.models()} if args.model and not standings else set()
+    if args.model and not standings and args.model not in played:
+        from core.store import list_models
+
+        if args.model not in {info.name for info in list_models(getattr(args, "models_dir", None))}:
+            raise UsageError(
+                f"unknown model {args.model!r}: no scores against it and no model of that name "
+                "in the library (see: seq2add models)"
+            )
     if damaged:  # on stderr, so JSON and CSV on stdout stay clean
         rows_word = "row" if damaged == 1 else "rows"
         sys.stderr.write(f"seq2add: skipped {damaged:,} damaged leaderboard {rows_word}.\n")

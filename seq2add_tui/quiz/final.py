@@ -98,7 +98,7 @@ class Final(VerticalScroll):
         headline.set_class(summary.outcome == Outcome.LOST, "-lost")
         sentence = outcome_sentence(summary, you, opponent)
         if summary.outcome == Outcome.WON and summary.model_correct == summary.questions:
-            sentence += "\nYou beat a perfect model: you were as accurate and quick."
+            sentence += "\nThe model got every question right, and you beat it on speed."
         elif summary.outcome == Outcome.LOST and summary.player_correct == summary.questions:
             sentence += "\nAll right, but the model's streak bonuses won."
         headline.update(Content(sentence))

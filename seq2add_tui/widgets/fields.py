@@ -60,8 +60,11 @@ def whole_number(label: str, check: Callable[[int], object] | None = None) -> Pa
     return parse
 
 
-def decimal_number(label: str, check: Callable[[float], object] | None = None) -> Parser:
-    """A parser for numbers such as ``0.001`` or ``1e-3``, then ``check`` if given."""
+def decimal_number(
+    label: str, check: Callable[[float], object] | None = None, example: str = "0.001"
+) -> Parser:
+    """A parser for numbers such as ``0.001`` or ``1e-3``, then ``check`` if given; a refusal
+    gives ``example``, a value that suits the field."""
 
     def parse(text: str) -> float:
         text = text.strip()
@@ -70,10 +73,15 @@ def decimal_number(label: str, check: Callable[[float], object] | None = None) -
         try:
             value = float(text)
         except ValueError:
-            raise ValueError(f"{label} must be a number such as 0.001, not {text!r}.") from None
+            raise ValueError(f"{label} must be a number such as {example}, not {text!r}.") from None
         return _checked(value, label, check)
 
     return parse
+
+
+def empty_means(value: object, parse: Parser) -> Parser:
+    """``parse``, except that an empty field means ``value`` (e.g. 0: the rule is off)."""
+    return lambda text: parse(text) if text.strip() else value
 
 
 def optional(parse: Parser) -> Parser:
