@@ -82,11 +82,11 @@ BOMBS = [case for case in CASES if case.memory_bomb]
 def test_the_cli_refuses_memory_bombs_cheaply(corpus, case):
     root, folders = corpus
     folder = folders[case.name]
-    commands = [
-        ["predict", folder.name, "1+2+3"],
-        ["evaluate", folder.name, "--samples", "100"],
-        ["quiz", folder.name],
-    ]
+    commands = [["predict", folder.name, "1+2+3"]]
+    if case is BOMBS[0]:
+        # evaluate and quiz refuse through the same load; benchmarks/hostile_models.py runs
+        # every command on every case, here one case each keeps the suite quick.
+        commands += [["evaluate", folder.name, "--samples", "100"], ["quiz", folder.name]]
     if case.importable:
         arch, weights = folder / "architecture.json", folder / "model.weights.h5"
         commands.append(["import", str(arch), str(weights), "--terms", "3", "--largest", "10"])
