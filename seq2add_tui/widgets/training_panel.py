@@ -432,7 +432,9 @@ class TrainingPanel(Vertical):
         elapsed = self.clock() - (self.started_at or self.clock())
         text = "[b]Training[/]"
         batch = self._last_batch
-        if batch is not None:
+        if batch is None:
+            text += " · TensorFlow is compiling the first step"
+        else:
             rate, eta = speed_and_eta(batch.samples_seen, batch.total_samples, batch.fit_s)
             text += "".join(f" · {part}" for part in (rate, eta) if part)
         return f"{text} · {format_duration(elapsed)} total"
