@@ -76,7 +76,7 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "notebook-perfect",
-            "The tutorial's problem, every answer right, in less time than the tutorial takes",
+            "The tutorial's problem, all 1,000 questions right, restarting until they are",
             ProblemSpec(),
             SMALL_ATTENTION,
             # Fresh data and a cosine over each 150,000 samples that restarts at the full rate,
