@@ -38,6 +38,7 @@ from core.model_files import (
     read_weights,
     shown,
 )
+from core.recorded import RecordedScores, RecordedTraining
 from core.spec import ProblemSpec
 
 if TYPE_CHECKING:
@@ -109,16 +110,24 @@ class ModelInfo:
         return self.error is None
 
     @property
+    def scores(self) -> RecordedScores:
+        """``metrics`` as a typed record."""
+        return RecordedScores.read(self.metrics)
+
+    @property
+    def recorded_training(self) -> RecordedTraining:
+        """``training`` as a typed record."""
+        return RecordedTraining.read(self.training)
+
+    @property
     def exact_match(self) -> float | None:
         """Recorded exact-match accuracy, if any."""
-        value = self.metrics.get("exact_match")
-        return float(value) if value is not None else None
+        return self.scores.exact_match
 
     @property
     def exact_match_by_length(self) -> float | None:
         """Recorded exact-match on length-balanced questions, if measured."""
-        value = self.metrics.get("exact_match_by_length")
-        return float(value) if value is not None else None
+        return self.scores.exact_match_by_length
 
     @property
     def headline_exact(self) -> float | None:

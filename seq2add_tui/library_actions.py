@@ -251,7 +251,7 @@ class LibraryActions:
             if info is None or info.spec is None:
                 self.notify("The current model's settings are not recorded.", title="No settings")
                 return
-            preset = info.training.get("preset")
+            preset = info.recorded_training.preset
             try:
                 training = TrainingConfig.from_dict(
                     {k: v for k, v in info.training.items() if k != "checkpoints"}

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, DataTable, Static
 
+from core.recorded import RecordedTraining
 from core.run_status import RunStatus
 from core.store import ModelInfo
 from seq2add_tui.glyphs import GLYPHS
@@ -45,34 +46,25 @@ def _saved_at(created: str) -> str:
     return created or "—"
 
 
-def _training_line(training: dict) -> str:
-    imported = training.get("imported_from")
-    if isinstance(imported, dict):
-        keras = imported.get("keras_version", "?")
-        return f"imported from the tutorial's files (Keras {keras}): {imported.get('weights', '')}"
-    if not training:
-        return "—"
+def _training_line(training: RecordedTraining) -> str:
+    imported = training.imported_from
+    if imported is not None:
+        keras = imported.keras_version
+        return f"imported from the tutorial's files (Keras {keras}): {imported.weights}"
     parts = []
-    if "samples" in training:
-        epochs = training.get("epochs_run", training.get("epochs", 1))
-        parts.append(f"{training['samples']:,} samples × {counted(epochs, 'epoch')}")
-    if "batch_size" in training:
-        parts.append(f"batch {training['batch_size']}")
-    if "learning_rate" in training:
-        parts.append(f"lr {training['learning_rate']:g} {training.get('schedule', '')}".strip())
-    if isinstance(training.get("fit_seconds"), (int, float)):
-        total = training.get("total_seconds")
-        parts.append(
-            fit_and_total(
-                training["fit_seconds"], total if isinstance(total, (int, float)) else None
-            )
-        )
-    if training.get("preset"):
-        parts.append(f"preset {training['preset']}")
-    status = RunStatus.read(training.get("status"))
-    if status is not None and status != RunStatus.COMPLETED:
-        parts.append(status.words)
-    return " · ".join(parts)
+    if training.samples is not None:
+        parts.append(f"{training.samples:,} samples × {counted(training.epochs or 1, 'epoch')}")
+    if training.batch_size is not None:
+        parts.append(f"batch {training.batch_size}")
+    if training.learning_rate is not None:
+        parts.append(f"lr {training.learning_rate:g} {training.schedule or ''}".strip())
+    if training.fit_seconds is not None:
+        parts.append(fit_and_total(training.fit_seconds, training.total_seconds))
+    if training.preset:
+        parts.append(f"preset {training.preset}")
+    if training.status is not None and training.status != RunStatus.COMPLETED:
+        parts.append(training.status.words)
+    return " · ".join(parts) or "—"
 
 
 def describe_model(info: ModelInfo, loaded: bool) -> Table:
@@ -100,20 +92,20 @@ def describe_model(info: ModelInfo, loaded: bool) -> Table:
     network = info.model.describe() if info.model else "imported network"
     parameters = f" · {info.parameters:,} parameters" if info.parameters else ""
     table.add_row("Network", network + parameters)
-    table.add_row("Training", Text(_training_line(info.training)))
-    metrics = info.metrics
-    if metrics.get("exact_match") is not None:
-        scores = f"exact-match {float(metrics['exact_match']):.2%}"
-        if metrics.get("exact_match_by_length") is not None:
-            scores += f" · by length {float(metrics['exact_match_by_length']):.2%}"
-        if metrics.get("small_operands") is not None:
-            scores += f" · operands ≤ 20 {float(metrics['small_operands']):.2%}"
-        if metrics.get("char_accuracy") is not None:
-            scores += f" · per char {float(metrics['char_accuracy']):.2%}"
-        if metrics.get("loss") is not None:
-            scores += f" · loss {float(metrics['loss']):.4f}"
-        if metrics.get("samples"):
-            scores += f" on {int(metrics['samples']):,} samples"
+    table.add_row("Training", Text(_training_line(info.recorded_training)))
+    recorded = info.scores
+    if recorded.exact_match is not None:
+        scores = f"exact-match {recorded.exact_match:.2%}"
+        if recorded.exact_match_by_length is not None:
+            scores += f" · by length {recorded.exact_match_by_length:.2%}"
+        if recorded.small_operands is not None:
+            scores += f" · operands ≤ 20 {recorded.small_operands:.2%}"
+        if recorded.char_accuracy is not None:
+            scores += f" · per char {recorded.char_accuracy:.2%}"
+        if recorded.loss is not None:
+            scores += f" · loss {recorded.loss:.4f}"
+        if recorded.samples:
+            scores += f" on {recorded.samples:,} samples"
         table.add_row("Scores", scores)
     else:
         table.add_row("Scores", Text("not recorded", style="dim"))
