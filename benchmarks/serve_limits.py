@@ -30,7 +30,7 @@ from pathlib import Path
 
 import aiohttp
 
-from seq2add_tui.serve import TERMINAL_COLUMNS, TERMINAL_ROWS
+from seq2add_tui.remote_play import TERMINAL_COLUMNS, TERMINAL_ROWS
 
 
 def free_port() -> int:

@@ -24,7 +24,7 @@ from pathlib import Path
 import asyncssh
 
 from core.leaderboard import PlayerNameError, check_player_name
-from seq2add_tui.serve import TERMINAL_COLUMNS, TERMINAL_ROWS
+from seq2add_tui.remote_play import LOOPBACK_NAMES, ROOM_CLOSED, ROOM_FULL, terminal_size
 
 DEFAULT_PORT = 2222
 HOST_KEY_FILENAME = "ssh_host_ed25519_key"
@@ -36,9 +36,7 @@ PASSED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "NO_COLOR")
 """The client's environment variables a session takes (OpenSSH sends LANG and LC_* by default):
 they choose the glyphs and colours, nothing else."""
 
-ROOM_FULL = "The room is full ({players} playing, the most this server allows). Try again soon."
 NO_TERMINAL = "The quiz needs a terminal: connect with `ssh -t -p {port} NAME@HOST`."
-CLOSED = "The room has closed. Thanks for playing!"
 IDLE = "No key pressed for {minutes:g} minutes: the session has ended. Come back any time!"
 TERMINAL_RESET = (
     b"\x1b[?1000l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004l\x1b[<u\x1b[?25h\x1b[?1049l\x1b[0m"
@@ -70,19 +68,9 @@ def load_host_key(path: Path) -> tuple[asyncssh.SSHKey, bool]:
     return key, True
 
 
-def clamp_size(columns: int, rows: int) -> tuple[int, int]:
-    """The size a session gets: clamped as `seq2add serve` clamps a browser's, so a client can't
-    make a process draw (and hold) a screen of any size it claims."""
-    (fewest_columns, most_columns), (fewest_rows, most_rows) = TERMINAL_COLUMNS, TERMINAL_ROWS
-    return (
-        max(fewest_columns, min(columns, most_columns)),
-        max(fewest_rows, min(rows, most_rows)),
-    )
-
-
 def _set_size(descriptor: int, columns: int, rows: int) -> None:
     """Tell a PTY its size; the kernel sends the program in it SIGWINCH."""
-    columns, rows = clamp_size(columns, rows)
+    columns, rows = terminal_size(columns, rows)  # as `seq2add serve` clamps a browser's
     fcntl.ioctl(descriptor, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
 
 
@@ -97,7 +85,7 @@ class SSHRoom:
     """What every connection shares: the quiz command, the seats and the limits."""
 
     quiz_argv: Sequence[str]
-    """The quiz process, less the player's name (see `seq2add_tui.serve.quiz_argv`)."""
+    """The quiz process, less the player's name (see `seq2add_tui.remote_play.quiz_argv`)."""
     port: int
     max_players: int
     idle_minutes: float
@@ -362,7 +350,7 @@ async def start_server(room: SSHRoom, host: str, host_key: asyncssh.SSHKey) -> a
 async def stop_server(acceptor: asyncssh.SSHAcceptor, room: SSHRoom) -> None:
     """Stop listening, then end every session, telling each player the room has closed."""
     acceptor.close()
-    await asyncio.gather(*(session.close(CLOSED) for session in list(room.sessions)))
+    await asyncio.gather(*(session.close(ROOM_CLOSED) for session in list(room.sessions)))
 
 
 def run(room: SSHRoom, host: str, host_key_path: Path, opponent: str) -> None:
@@ -384,7 +372,7 @@ def run(room: SSHRoom, host: str, host_key_path: Path, opponent: str) -> None:
         acceptor = await start_server(room, host, key)
         room.port = acceptor.get_port() or room.port
         echo(f"Serving the seq2add quiz against {opponent}: ssh -p {room.port} NAME@{host}")
-        if host not in ("127.0.0.1", "localhost", "::1"):
+        if host not in LOOPBACK_NAMES:
             echo("Anyone who can reach this address can play (no password; nothing but the quiz).")
         echo(f"Up to {room.max_players} players at once. Press Ctrl+C to stop.")
         await stop.wait()

@@ -19,7 +19,7 @@ import asyncssh
 import pytest
 
 from core.leaderboard import Leaderboard
-from seq2add_tui.serve import TERMINAL_COLUMNS, TERMINAL_ROWS, quiz_argv
+from seq2add_tui.remote_play import TERMINAL_COLUMNS, TERMINAL_ROWS, quiz_argv
 from seq2add_tui.ssh_server import (
     NO_TERMINAL,
     ROOM_FULL,

@@ -127,7 +127,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def chosen_room_name(name: str | None, database: Path) -> str:
     """``--room``'s name, checked, or a fresh one for today (`seq2add ssh` names rooms alike)."""
     from core.leaderboard import check_player_name
-    from seq2add_tui.serve import room_name_today
+    from seq2add_tui.remote_play import room_name_today
 
     if name is None:
         return room_name_today(database)

@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         from seq2add_tui import ssh_server
-        from seq2add_tui.serve import quiz_argv
+        from seq2add_tui.remote_play import quiz_argv
     except ImportError:
         raise UsageError("serving over SSH needs asyncssh: pip install asyncssh") from None
     folder = resolve(args.model_flag or args.model, models_dir(args))
