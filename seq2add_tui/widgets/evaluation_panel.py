@@ -56,7 +56,7 @@ def headline(evaluation: Evaluation) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(justify="right", no_wrap=True)
-    table.add_column(style="dim", no_wrap=True)
+    table.add_column(style="dim")  # wraps first when the panel is narrow
     exact = evaluation.exact_match
     table.add_row(
         "Exact-match",
@@ -76,7 +76,7 @@ def headline(evaluation: Evaluation) -> Table:
             table.add_row(
                 "Worst lengths",
                 Text(f"{worst.accuracy:.2%}", style=accuracy_style(worst.accuracy)),
-                f"{worst.label}, {worst.correct:,}/{worst.total:,}",
+                worst.label,
             )
         small = lengths.small_operands
         if small is not None:
