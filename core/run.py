@@ -25,6 +25,8 @@ class Settings:
     """The preset the choices started from."""
     edited: bool = False
     """Whether any choice differs from that preset."""
+    tensorboard_dir: str | None = None
+    """Where the run also writes TensorBoard event files (None: nowhere); not part of the recipe."""
 
     @property
     def preset_label(self) -> str:

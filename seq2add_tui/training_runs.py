@@ -128,7 +128,14 @@ class TrainingRuns:
             else:
                 self.post_message(TrainingUpdate(event))
 
-        run = train(settings.spec, settings.model, training, listener=listener, cancel=cancel)
+        run = train(
+            settings.spec,
+            settings.model,
+            training,
+            listener=listener,
+            cancel=cancel,
+            tensorboard_dir=settings.tensorboard_dir,
+        )
         predictor: Predictor | None = None
         evaluation: Evaluation | None = None
         if run.usable and run.samples_seen > 0 and not worker.is_cancelled:

@@ -84,8 +84,14 @@ async def test_a_tiny_run_names_its_phases_saves_its_history_and_compares(
 
         # A second run, and the first one (now saved) laid over it.
         await pilot.press("escape", "1")
+        # ... written for TensorBoard too: the Config field, which a preset leaves as it is.
+        await fill_form(pilot, {"tensorboard": str(tmp_path / "tb")})
+        app.config_form.use_preset("notebook")
         await fill_form(pilot, {**TINY_FORM, "lr": "0.003"})
+        assert app.config_form.settings.tensorboard_dir == str(tmp_path / "tb")
         await train_tiny_run(pilot)
+        for side in ("train", "validation"):
+            assert list((tmp_path / "tb" / side).glob("events.out.tfevents.*"))
         await pilot.press("2")
         await pilot.pause()
         assert any(value == "model:mine" for _, value in compare._options)

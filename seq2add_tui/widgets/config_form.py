@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from rich.table import Table
@@ -68,6 +69,14 @@ def _sampling(text: str) -> str:
     except SpecError as error:
         raise ValueError(str(error)[:1].upper() + str(error)[1:]) from None
     return text.strip()
+
+
+RUN_ONLY_FIELDS = ("tensorboard",)
+"""Fields about where a run writes, not how it trains: no preset sets them, core ignores them."""
+
+
+def _folder(text: str) -> str:
+    return str(Path(text.strip()).expanduser())
 
 
 def _model_check(name: str) -> Callable[[Any], object]:
@@ -262,6 +271,14 @@ SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
                 optional(decimal_number("Clip norm", _training_check("clip_norm"), "1.0")),
                 placeholder="no cap",
             ),
+            FieldSpec(
+                "tensorboard",
+                "TensorBoard",
+                "A folder to write TensorBoard event files to (tensorboard --logdir FOLDER); "
+                "empty: none. Not part of the recipe: presets leave it as it is.",
+                optional(_folder),
+                placeholder="none",
+            ),
         ),
     ),
 )
@@ -362,7 +379,7 @@ class ConfigForm(Horizontal):
                     with Vertical(classes="form-section-box"):
                         yield Static(title, classes="form-section")
                         for spec in specs:
-                            control = self._control(spec, values[spec.name])
+                            control = self._control(spec, values.get(spec.name, ""))
                             yield FormField(spec.label, control, name=spec.name)
         with Vertical(id="config-summary"):
             yield Static(id="derived")
@@ -494,7 +511,8 @@ class ConfigForm(Horizontal):
             else:
                 preset = PRESETS[self.preset]
                 edited = (spec, model, training) != (preset.spec, preset.model, preset.training)
-                settings = Settings(spec, model, training, self.preset, edited)
+                tensorboard = values.get("tensorboard")
+                settings = Settings(spec, model, training, self.preset, edited, tensorboard)
         for form_field in self.query(FormField):
             name = form_field.id.removeprefix("field-") if form_field.id else ""
             form_field.show_error(errors.get(name))
@@ -509,6 +527,7 @@ class ConfigForm(Horizontal):
 
     def _build(self, values: dict[str, Any]) -> tuple[ProblemSpec, ModelConfig, TrainingConfig]:
         """The preset with these values over it; an emptied optional field switches it off."""
+        values = {k: v for k, v in values.items() if k not in RUN_ONLY_FIELDS}
         switched_off = [n for n in OPTIONAL_SETTINGS if n in values and values[n] is None]
         return build_settings(self.preset, values, unset=switched_off)
 
