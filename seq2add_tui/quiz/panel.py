@@ -257,16 +257,15 @@ class QuizPanel(Vertical):
 
     def focus_current(self) -> None:
         """Give the keyboard to the control this screen is played with (e.g. on returning)."""
-        if self.state == QuizState.LOBBY:
-            self._lobby.focus_first()
-        elif self.state == QuizState.QUESTION:
-            self._question.focus_answer()
-        elif self.state == QuizState.REVEAL:
-            self._reveal_screen.focus_keys()
-        elif self.state == QuizState.FINAL:
-            self._final.focus_keys()
-        elif self.state == QuizState.BOARD:
-            self.query_one("#board-view DataTable", DataTable).focus()
+        focus = {
+            QuizState.LOBBY: self._lobby.focus_first,
+            QuizState.QUESTION: self._question.focus_answer,
+            QuizState.REVEAL: self._reveal_screen.focus_keys,
+            QuizState.FINAL: self._final.focus_keys,
+            QuizState.BOARD: self.query_one("#board-view DataTable", DataTable).focus,
+        }.get(self.state)
+        if focus is not None:
+            focus()
 
     def _db_path(self) -> Path | None:
         return getattr(self.app, "db_path", None)
@@ -291,12 +290,8 @@ class QuizPanel(Vertical):
         options = message.options
         if not self._claim(options.player):
             return
-        self.player, self.questions, self.seconds = (
-            options.player,
-            options.questions,
-            options.seconds,
-        )
-        self.difficulty = options.difficulty
+        self.player, self.questions = options.player, options.questions
+        self.seconds, self.difficulty = options.seconds, options.difficulty
         self.start_round()
 
     @on(Lobby.BoardRequested)
