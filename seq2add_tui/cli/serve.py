@@ -4,39 +4,25 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from seq2add_tui.cli.common import (
-    UsageError,
-    check_difficulty,
-    db_option,
-    db_path,
-    models_dir,
-    models_dir_option,
-    positive_int,
-    rate,
-    round_options,
-    whole_number,
+from seq2add_tui.cli.common import UsageError, whole_number
+from seq2add_tui.cli.rooms import (
+    DEFAULT_IDLE_MINUTES,
+    DEFAULT_MAX_PLAYERS,
+    address_options,
+    cannot_listen,
+    files_options,
+    minutes,
+    opponent_options,
+    set_up_room,
+    shared_round_options,
 )
 
-DEFAULT_MAX_PLAYERS = 32
-"""Quiz sessions `serve` runs at once: 32 is what benchmarks/serve_concurrency.py measured 2 cores
-serving with every answer under 50 ms."""
 DEFAULT_PER_ADDRESS = 4
-DEFAULT_IDLE_MINUTES = 10.0
 DEFAULT_WARM_SESSIONS = 4
 
 
-def minutes(text: str) -> float:
-    value = rate(text)
-    if not 0 < value <= 24 * 60:
-        raise argparse.ArgumentTypeError(f"{text!r} is outside 0–1,440 minutes")
-    return value
-
-
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    from core.presets import DEFAULT_OPPONENT
-
     serve = commands.add_parser(
         "serve",
         help="run a quiz room for web browsers",
@@ -47,35 +33,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
             "(--host 0.0.0.0 opens it to your network). The wall board is at /board."
         ),
     )
-    serve.add_argument(
-        "model",
-        nargs="?",
-        default=DEFAULT_OPPONENT,
-        metavar="MODEL",
-        help=f"the opponent (default {DEFAULT_OPPONENT})",
-    )
-    serve.add_argument("--model", dest="model_flag", metavar="MODEL", help="same as MODEL")
+    opponent_options(serve)
     serve.add_argument(
         "--room",
         metavar="NAME",
         help="the room's name, tagging every round (default: a fresh room-YYYY-MM-DD-N)",
     )
-    serve.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
-    )
-    serve.add_argument(
-        "--allowed-host",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="also serve requests for this host name (e.g. behind a proxy); repeatable",
-    )
-    serve.add_argument(
-        "--port",
-        type=whole_number(1, 65_535),
-        default=8000,
-        help="port to listen on (default 8000)",
-    )
+    address_options(serve, 8000, allowed_hosts=True)
     serve.add_argument(
         "--max-players",
         type=whole_number(1),
@@ -106,70 +70,27 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="quiz sessions kept started ahead of visitors: about how many you expect to "
         f"open the page at once (default {DEFAULT_WARM_SESSIONS}; each holds ~80 MB)",
     )
-    round_options(serve)
-    serve.add_argument(
-        "--seed",
-        type=positive_int,
-        metavar="S",
-        help="give every visitor the same round (a fair race for the leaderboard)",
-    )
-    serve.add_argument(
-        "--let-players-choose",
-        action="store_true",
-        help="let each visitor set questions, seconds and difficulty (rounds of other formats "
-        "are ranked separately)",
-    )
+    shared_round_options(serve, "visitor")
     serve.add_argument("--verbose", action="store_true", help="log every request and session start")
-    db_option(serve)
-    models_dir_option(serve)
-
-
-def chosen_room_name(name: str | None, database: Path) -> str:
-    """``--room``'s name, checked, or a fresh one for today (`seq2add ssh` names rooms alike)."""
-    from core.leaderboard import check_player_name
-    from seq2add_tui.remote_play import room_name_today
-
-    if name is None:
-        return room_name_today(database)
-    try:
-        return check_player_name(name)  # the same rules make a good room name
-    except ValueError as error:
-        raise UsageError(f"--room: {error}".replace("Names", "Room names")) from None
+    files_options(serve)
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.leaderboard import default_db_path
-    from core.store import load_predictor, resolve
-
     try:
         from seq2add_tui.serve import Room, browse_url, quiz_command, serve
     except ImportError:
         raise UsageError("serving needs textual-serve: pip install textual-serve") from None
-    model = args.model_flag or args.model
-    folder = resolve(model, models_dir(args))
-    predictor = load_predictor(folder)  # fail here, not in every visitor's browser
-    check_difficulty(predictor, args.difficulty)
-    database = db_path(args) or default_db_path()
-    room_name = chosen_room_name(args.room, database)
-    command = quiz_command(
-        folder,
-        db_path=database,
-        questions=args.questions,
-        seconds=args.seconds,
-        difficulty=args.difficulty,
-        seed=args.seed,
-        room=room_name,
-        locked=not args.let_players_choose,
-    )
+    setup = set_up_room(args)
+    command = quiz_command(setup.folder, **setup.quiz_options)
     if args.let_players_choose:
         round_text = "each player chooses their round"
     else:
         round_text = f"{args.questions} questions · {args.seconds:g} s · {args.difficulty}"
     room = Room(
-        name=room_name,
-        opponent=predictor.name,
+        name=setup.name,
+        opponent=setup.predictor.name,
         round=round_text,
-        db_path=database,
+        db_path=setup.database,
         max_players=args.max_players,
         per_address=args.per_address,
         idle_minutes=args.idle_minutes,
@@ -177,13 +98,10 @@ def run(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         allowed_hosts=tuple(args.allowed_host),
     )
-    sys.stdout.write(f"seq2add serve: open {browse_url(args.host, args.port)} (room {room_name})\n")
+    sys.stdout.write(f"seq2add serve: open {browse_url(args.host, args.port)} (room {room.name})\n")
     sys.stdout.flush()
     try:
         serve(command, args.host, args.port, room)
     except OSError as error:
-        raise UsageError(
-            f"can't listen on {args.host}:{args.port} ({error.strerror or error}); "
-            "choose another --port or --host"
-        ) from None
+        raise cannot_listen(args, error) from None
     return 0
