@@ -164,6 +164,9 @@ class LibraryActions:
         info = self._selected_model("delete")
         if info is None:
             return
+        # A toast from a moment ago (a model loaded, saved) would cover the question and its
+        # buttons for seconds at 80×24; the question is what matters now.
+        self.clear_notifications()
         self.push_screen(
             ConfirmDialog(
                 "Delete a model?",

@@ -137,3 +137,31 @@ async def test_the_stopping_fields_say_what_empty_means_and_give_examples_that_f
         await fill_form(pilot, {"clip_norm": "abc", "stop_at": "x"})
         assert form.errors["clip_norm"] == "Clip norm must be a number such as 1.0, not 'abc'."
         assert form.errors["stop_at"] == "Stop at must be a number such as 1.0, not 'x'."
+
+
+@pilot_test
+async def test_at_80x24_refusals_show_whole_and_nothing_covers_the_delete_question(models_dir):
+    from textual.widgets import Input
+
+    from seq2add_tui.screens.dialogs import ConfirmDialog
+
+    app = make_app(models_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        # The form's last field: its refusal, all three lines, scrolls into view.
+        app.query_one("#clip_norm", Input).focus()
+        await pilot.press("y")
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "Clip norm must be a" in shown and "'y'." in shown
+        # A notification from a moment ago does not sit on the Delete question.
+        await pilot.press("escape", "4")
+        await settle(pilot)
+        app.notify("Something happened a moment ago.", title="Earlier")
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        assert not list(app._notifications)  # no toast left to sit on the question
+        assert "Delete" in screen_text(app)

@@ -517,7 +517,8 @@ class ConfigForm(Horizontal):
             name = form_field.id.removeprefix("field-") if form_field.id else ""
             form_field.show_error(errors.get(name))
             if name in errors and form_field.control.has_focus:
-                form_field.scroll_visible(animate=False)  # the reason, under the field typed in
+                # the reason, under the field typed in; once laid out, or its last line is cut
+                self.call_after_refresh(form_field.scroll_visible, animate=False)
         self.errors = errors
         self.settings = settings
         self.problem = next(iter(errors.values()), None)
