@@ -20,8 +20,8 @@ from textual_serve.server import Server
 
 from core.leaderboard import Leaderboard, LeaderboardError, Score
 from seq2add_tui.remote_play import ROOM_CLOSED, terminal_size
-from seq2add_tui.serve import browser_link
 from seq2add_tui.serve.addresses import browse_url
+from seq2add_tui.serve.browser_link import relay, send_away, turn_away
 from seq2add_tui.serve.pages import TITLE, Pages
 from seq2add_tui.serve.request_checks import host_allowed, host_and_port, origin_problem
 from seq2add_tui.serve.room import Room
@@ -121,7 +121,7 @@ class QuizServer(Server):
         refusal = self.seats.refusal(address)
         if refusal is not None:
             code, notice = refusal
-            turned_away = await browser_link.turn_away(request, code, notice)
+            turned_away = await turn_away(request, code, notice)
             note(f"turned away {request.remote}: {notice}")
             return turned_away
 
@@ -137,7 +137,7 @@ class QuizServer(Server):
             await seat.service.focus()
             self.console.event("join", f"#{seat.number} from {address}")
             self._room_changed()
-            await browser_link.relay(seat, note)
+            await relay(seat, note)
         except (asyncio.CancelledError, ConnectionError):
             pass
         finally:
@@ -216,7 +216,7 @@ class QuizServer(Server):
                     seat.last_input = now  # once
                     self.console.event("idle", f"#{seat.number} from {seat.address}")
                     notice = IDLE.format(minutes=f"{self.room.idle_minutes:g}")
-                    await browser_link.send_away(seat, CLOSE_IDLE, notice)
+                    await send_away(seat, CLOSE_IDLE, notice)
 
     async def on_shutdown(self, app: web.Application) -> None:
         """Close the room: tell every player, end every session, all within a few seconds."""
@@ -224,9 +224,7 @@ class QuizServer(Server):
         for task in self._tasks:
             task.cancel()
         seats: list[Seat] = list(self.seats.taken)
-        await asyncio.gather(
-            *(browser_link.send_away(s, CLOSE_ROOM_CLOSED, ROOM_CLOSED) for s in seats)
-        )
+        await asyncio.gather(*(send_away(s, CLOSE_ROOM_CLOSED, ROOM_CLOSED) for s in seats))
         await asyncio.gather(
             self.pool.close(),
             *(end_session(s.service, CLOSING_TIMEOUT_S) for s in seats if s.service),
