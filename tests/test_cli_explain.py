@@ -28,6 +28,16 @@ def test_predict_explain_json_gives_attention_rows_and_alternatives(capsys):
     assert "".join(second["input_characters"]).strip() == "5+7"
 
 
+def test_predict_explain_json_keeps_a_malformed_expression_as_an_error_entry(capsys):
+    code, out, err = run(
+        capsys, "predict", "three-digit", "5+7", "5+", "1+1", "--explain", "--json"
+    )
+    first, bad, last = json.loads(out)
+    assert code == 2 and err.startswith("seq2add: '5+': ")
+    assert set(bad) == {"expression", "error"} and bad["expression"] == "5+"
+    assert first["expression"] == "5+7" and last["expression"] == "1+1" and last["attention"]
+
+
 def test_predict_explain_for_seq2seq_says_there_is_no_attention(capsys, library):
     argv = ["predict", "tiny", "1+2+3", "--explain", "--models-dir", str(library)]
     code, out, _ = run(capsys, *argv)
@@ -45,7 +55,8 @@ def test_predict_explain_text_draws_the_heatmap_with_shades(capsys, monkeypatch)
     assert code == 0 and lines[0].startswith("123456789+987654321 = 1111111110 ✓")
     assert max(len(line) for line in lines) <= 80
     heat = [line for line in lines if line[:3].strip().isdigit() and "@" in line]
-    assert len(heat) == 10 and all("█" in line for line in heat)
+    assert len(heat) == 10  # one row per answer character, each naming where it looked most
+    assert all(any(glyph in line for glyph in "░▒▓█") for line in heat)
 
 
 def test_evaluate_map_prints_the_grid_and_json_includes_it(capsys):

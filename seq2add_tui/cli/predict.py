@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     if args.explain:
         from seq2add_tui.cli.explain import explain
 
-        explain(predictor, answers, as_json=args.json)
+        explain(predictor, answers, as_json=args.json, warning=warning, texts=args.expressions)
     elif args.json:
         entries = []
         for text, result in zip(args.expressions, results, strict=True):
