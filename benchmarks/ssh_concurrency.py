@@ -263,7 +263,9 @@ async def run(max_players: int, window_s: float, budget_s: float, settle_s: floa
                 )
                 if step["p95_ms"] < LIMIT_MS:
                     best, best_p95 = count, step["p95_ms"]
-                if len(steps) > 1 and step["p95_ms"] > 4 * LIMIT_MS:
+                # Past 4× the target (or 4× the browser baseline, on a machine too busy to meet
+                # the target at all) more players only measure the queue.
+                if len(steps) > 1 and step["p95_ms"] > 4 * max(LIMIT_MS, baseline or 0.0):
                     break
             for player in players:
                 player.close()
