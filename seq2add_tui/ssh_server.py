@@ -140,6 +140,13 @@ class QuizSession(asyncssh.SSHServerSession[bytes]):
         self._ending = False
         """The server is ending this session (idle, closing): it, not the quiz, says goodbye."""
         self._idle_check: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        """Running start and stop work, kept so the event loop cannot drop it half-way."""
+
+    def _spawn(self, work) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
         self.channel = chan
@@ -158,7 +165,7 @@ class QuizSession(asyncssh.SSHServerSession[bytes]):
         return False
 
     def session_started(self) -> None:
-        asyncio.get_running_loop().create_task(self._start())
+        self._spawn(self._start())
 
     def _refuse(self, text: str) -> None:
         assert self.channel is not None
@@ -291,7 +298,7 @@ class QuizSession(asyncssh.SSHServerSession[bytes]):
     def connection_lost(self, exc: Exception | None) -> None:
         self._closed = True
         self.room.sessions.discard(self)
-        asyncio.get_running_loop().create_task(self._end_process())
+        self._spawn(self._end_process())
 
     async def close(self, notice: str) -> None:
         """End the quiz and the connection, telling the player why."""
