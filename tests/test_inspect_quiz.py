@@ -71,7 +71,7 @@ async def test_one_key_after_an_answer_shows_inside_the_model_then_the_round_goe
         await pilot.pause()
         assert isinstance(app.screen, InsideModel)
         shown = _plain(app)
-        assert f"{question.expression} = {question.answer} ✓" in shown
+        assert f"{question.expression} = " in shown and ("✓" in shown or "truth" in shown)
         assert "1st" in shown and "Where each answer character looked" in shown
         await pilot.press("escape")
         await pilot.pause()
@@ -105,13 +105,17 @@ def test_what_the_model_found_hard_lists_mistakes_then_the_least_sure():
     assert picked[0].expression in text and "character" in text and "Where it looked" in text
 
 
-def test_snapshot_inside_the_model_after_a_reveal(snap_compare, opponent, tmp_path):
-    async def reveal_and_look(pilot):
-        panel = pilot.app.query_one(QuizPanel)
-        await pilot.pause()
-        await pilot.press(*str(panel.round.current.answer), "enter")
-        await pilot.press("w")
-        await pilot.pause()
+def test_snapshot_inside_the_model_window(snap_compare):
+    """The window a reveal opens, on a model whose weights never change (the shipped ones are
+    retrained now and then)."""
+    from textual.app import App
 
-    app = quiz_app(opponent, tmp_path)
-    assert snap_compare(app, terminal_size=SIZE, run_before=reveal_and_look)
+    from core.probe import probe
+    from seq2add_tui.inspection import probe_renderable
+
+    class Window(App):
+        def on_mount(self) -> None:
+            body = probe_renderable(probe(frozen_predictor(), "123+989"), dark=True)
+            self.push_screen(InsideModel("Inside frozen", body))
+
+    assert snap_compare(Window(), terminal_size=SIZE)
