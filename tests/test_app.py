@@ -302,7 +302,7 @@ async def test_train_watch_it_learn_read_the_verdict_and_save(models_dir):
         evaluation = app.fresh.evaluation
         assert evaluation.samples == EVALUATION_SAMPLES
         text = screen_text(app)
-        assert FRESH_NAME in text and "Exact-match" in text and "By carries" in text
+        assert FRESH_NAME in text and "Exact-match" in text and "By length" in text
         assert ("✓" in text) or ("✗" in text)
         assert app.current is app.fresh.predictor and FRESH_NAME in app.sub_title
 
