@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from core.presets import PRESETS
+from core.train import TrainingConfig
 from seq2add_tui import console
 from seq2add_tui.cli import main
 
@@ -213,7 +215,10 @@ def test_train_shows_progress_evaluates_and_saves(tmp_path):
     assert info["training"]["total_seconds"] > info["training"]["fit_seconds"] > 0
     # The preset's target and cap were switched off; the rest of the preset stands.
     assert info["training"]["stop_at_exact"] is None and info["training"]["clip_norm"] is None
-    assert info["training"]["schedule"] == "cosine" and info["model"]["architecture"] == "attention"
+    preset = PRESETS["notebook-perfect"].training
+    assert preset.schedule != TrainingConfig().schedule  # so the next line tells them apart
+    assert info["training"]["schedule"] == preset.schedule
+    assert info["model"]["architecture"] == "attention"
 
 
 def test_ctrl_c_stops_training_and_saves_nothing(tmp_path):
