@@ -15,6 +15,8 @@ from functools import cached_property, lru_cache
 import numpy as np
 
 from core.errors import UserError
+from core.settings import SAMPLINGS as SAMPLINGS
+from core.settings import length_share
 from core.spec import DIGITS, OPERATORS, ProblemSpec, SpecError, digit_count
 
 NO_OPERATOR = 255
@@ -28,32 +30,6 @@ _MAX_ATTEMPTS = 200
 _RANDOM_ATTEMPTS = 8
 """Redraws that pick divisors from the running value; later ones plan divisions first, which
 finds the rare chains (64/4/4/4 within 4–64) that random picks almost never hit."""
-
-SAMPLINGS = {
-    "value": "every operand uniform over the range: for 0–999, one-digit numbers are 1%",
-    "length": "each operand's digit count uniform first, then the value among that many digits",
-    "mixed:P": "each expression length-balanced with probability P (e.g. mixed:0.5), else by value",
-}
-"""How operands are drawn. By value, short numbers almost never appear in a wide range, so a
-model trained and measured that way can be wrong on ``7+8`` and still score 99.9%."""
-
-
-def length_share(sampling: str) -> float:
-    """The fraction of expressions drawn length-balanced: 0 for ``value``, 1 for ``length``,
-    P for ``mixed:P``. Raises SpecError naming ``sampling`` for anything else."""
-    text = str(sampling).strip()
-    if text == "value":
-        return 0.0
-    if text == "length":
-        return 1.0
-    match = re.fullmatch(r"mixed:(\d*\.?\d+)", text)
-    if match and 0 <= float(match.group(1)) <= 1:
-        return float(match.group(1))
-    raise SpecError(
-        "sampling",
-        f"sampling must be value, length or mixed:P with P from 0 to 1 (e.g. mixed:0.5), "
-        f"not {text[:20]!r}.",
-    )
 
 
 @dataclass(frozen=True)

@@ -6,65 +6,25 @@ form changes; `build_model` imports Keras only when a model is really built.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from core.spec import ProblemSpec, SpecError
+from core.settings import ARCHITECTURES as ARCHITECTURES
+from core.settings import MAX_LAYERS as MAX_LAYERS
+from core.settings import MAX_UNITS as MAX_UNITS
+from core.settings import settings_record
+from core.spec import ProblemSpec
 
 if TYPE_CHECKING:
     import keras
 
-ARCHITECTURES = {
-    "seq2seq": "LSTM encoder → RepeatVector → LSTM decoder → Dense softmax (the notebook's)",
-    "attention": "the same, plus dot-product attention from the decoder over every encoder step",
-}
-"""Architecture names and what they are."""
 
-MAX_UNITS = 1024
-MAX_LAYERS = 4
-
-
-@dataclass(frozen=True)
+@settings_record("model")
 class ModelConfig:
-    """Which architecture, and how big. The default is the notebook's LSTM 75 → LSTM 50."""
+    """Which architecture, and how big. The default is the notebook's LSTM 75 → LSTM 50.
 
-    architecture: str = "seq2seq"
-    """One of `ARCHITECTURES`."""
-    encoder_units: int = 75
-    """Memory cells in each encoder LSTM."""
-    decoder_units: int = 50
-    """Memory cells in each decoder LSTM."""
-    encoder_layers: int = 1
-    """Stacked encoder LSTMs."""
-    decoder_layers: int = 1
-    """Stacked decoder LSTMs."""
-
-    def __post_init__(self) -> None:
-        if self.architecture not in ARCHITECTURES:
-            known = ", ".join(ARCHITECTURES)
-            raise SpecError(
-                "architecture",
-                f"architecture must be one of {known}, not {self.architecture!r}.",
-            )
-        for name, top in (
-            ("encoder_units", MAX_UNITS),
-            ("decoder_units", MAX_UNITS),
-            ("encoder_layers", MAX_LAYERS),
-            ("decoder_layers", MAX_LAYERS),
-        ):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
-                raise SpecError(name, f"{name} must be a whole number from 1 to {top}.")
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain fields, for ``spec.json``."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
-        """Rebuild from `to_dict` output, ignoring unknown keys."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+    Its fields, their defaults and their checks are the 'model' settings of
+    `core.settings.SETTINGS`; see that table for what each means.
+    """
 
     def describe(self) -> str:
         """e.g. ``seq2seq LSTM 75 → 50`` or ``attention LSTM 2×128 → 128``."""

@@ -11,7 +11,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from core.model import ModelConfig
-from core.spec import ProblemSpec, SpecError, parse_terms
+from core.settings import BY_NAME, SETTINGS, record_changes
+from core.settings import setting_for_field as field_setting
+from core.spec import ProblemSpec, SpecError
 from core.train import TrainingConfig
 
 
@@ -176,48 +178,10 @@ DEFAULT_OPPONENT = "notebook-perfect"
 """The shipped model the app and the quiz open with."""
 
 
-_SPEC_FIELDS = {
-    "ops": "operators",
-    "smallest": "smallest",
-    "largest": "largest",
-    "pad_side": "pad_side",
-    "reverse_input": "reverse_input",
-    "reverse_output": "reverse_output",
-    "align_operands": "align_operands",
-}
-_MODEL_FIELDS = {
-    "arch": "architecture",
-    "encoder_units": "encoder_units",
-    "decoder_units": "decoder_units",
-    "encoder_layers": "encoder_layers",
-    "decoder_layers": "decoder_layers",
-}
-_TRAINING_FIELDS = {
-    "samples": "samples",
-    "epochs": "epochs",
-    "batch_size": "batch_size",
-    "lr": "learning_rate",
-    "seed": "seed",
-    "fresh_data": "fresh_data",
-    "schedule": "schedule",
-    "curriculum": "curriculum",
-    "patience": "patience",
-    "stop_at": "stop_at_exact",
-    "clip_norm": "clip_norm",
-    "validation_samples": "validation_samples",
-    "checkpoints": "checkpoints",
-    "sampling": "sampling",
-}
-SETTING_NAMES = ("terms", *_SPEC_FIELDS, *_MODEL_FIELDS, *_TRAINING_FIELDS)
+SETTING_NAMES = tuple(BY_NAME)
 """Every override `build_settings` understands (the CLI's flag names, without dashes)."""
-OPTIONAL_SETTINGS = ("stop_at", "clip_norm")
+OPTIONAL_SETTINGS = tuple(setting.name for setting in SETTINGS if setting.optional)
 """Settings whose off state is None (no target, no cap)."""
-
-_SETTING_OF_FIELD = {
-    field: name
-    for fields in (_SPEC_FIELDS, _MODEL_FIELDS, _TRAINING_FIELDS)
-    for name, field in fields.items()
-} | {"min_terms": "terms", "max_terms": "terms"}
 
 
 def preset_matching(spec: ProblemSpec, model: ModelConfig, training: TrainingConfig) -> str | None:
@@ -235,7 +199,8 @@ def preset_matching(spec: ProblemSpec, model: ModelConfig, training: TrainingCon
 
 def setting_for_field(field: str) -> str:
     """The setting that sets a core field, so a `SpecError.field` can be named as the CLI's flag."""
-    return _SETTING_OF_FIELD.get(field, field)
+    setting = field_setting(field)
+    return setting.name if setting is not None else field
 
 
 def build_settings(
@@ -256,15 +221,13 @@ def build_settings(
     unknown = set(values) - set(SETTING_NAMES)
     if unknown:
         raise SpecError(sorted(unknown)[0], f"unknown setting {sorted(unknown)[0]!r}.")
-    spec_changes = {_SPEC_FIELDS[k]: v for k, v in values.items() if k in _SPEC_FIELDS}
-    if "terms" in values:
-        spec_changes["min_terms"], spec_changes["max_terms"] = parse_terms(values["terms"])
-    spec = replace(base.spec, **spec_changes)
-    model = replace(
-        base.model, **{_MODEL_FIELDS[k]: v for k, v in values.items() if k in _MODEL_FIELDS}
+    changes: dict[str, dict[str, Any]] = {"problem": {}, "model": {}, "training": {}}
+    for name, value in values.items():
+        setting = BY_NAME[name]
+        if setting.record != "run":  # where a run writes: the caller reads it, no record holds it
+            changes[setting.record].update(record_changes(setting, value))
+    return (
+        replace(base.spec, **changes["problem"]),
+        replace(base.model, **changes["model"]),
+        replace(base.training, **changes["training"]),
     )
-    training = replace(
-        base.training,
-        **{_TRAINING_FIELDS[k]: v for k, v in values.items() if k in _TRAINING_FIELDS},
-    )
-    return spec, model, training

@@ -7,15 +7,14 @@ saved files and the quiz can never disagree about shapes.
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict
 from functools import cached_property, lru_cache
-from typing import Any, Literal
+from typing import Any
 
-from core.errors import UserError
-
-OPERATORS = "+-*/"
-"""Every operator a problem may use, in the order they appear in the alphabet."""
+from core.settings import OPERATORS as OPERATORS
+from core.settings import SpecError as SpecError
+from core.settings import parse_terms as parse_terms
+from core.settings import settings_record
 
 DIGITS = "0123456789"
 MAX_TERMS = 12
@@ -30,18 +29,7 @@ MAX_DIVISION_ONLY_LARGEST = 1_000
 MAX_ANSWER = 10**18 - 1
 """Answers are computed in int64; this keeps every result (and its negation) representable."""
 
-PadSide = Literal["left", "right"]
-
 _OPERATOR_NAMES = {"+": "addition", "-": "subtraction", "*": "multiplication", "/": "division"}
-
-
-class SpecError(UserError, ValueError):
-    """A problem or training setting a user can get wrong; the message is one sentence to show."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        """Name of the offending field, so a form can mark it."""
 
 
 def digit_count(value: int) -> int:
@@ -49,68 +37,22 @@ def digit_count(value: int) -> int:
     return len(str(abs(value)))
 
 
-def parse_terms(text: str) -> tuple[int, int]:
-    """Parse a terms field: ``"3"`` (fixed) or ``"2-5"`` (a range, inclusive)."""
-    text = str(text)
-    # At most 4 digits: int() of thousands would be slow or refused, and MAX_TERMS is 12 anyway.
-    match = re.fullmatch(r"\s*(\d{1,4})\s*(?:(?:-|–|\.\.)\s*(\d{1,4})\s*)?", text)
-    if not match:
-        shown = text if len(text) <= 20 else text[:20] + "…"
-        raise SpecError(
-            "terms", f"terms must be a number like 3 or a range like 2-5, not {shown!r}."
-        )
-    low = int(match.group(1))
-    high = int(match.group(2)) if match.group(2) else low
-    if high < low:
-        raise SpecError(
-            "terms", f"terms {text.strip()}: the first number must not exceed the second."
-        )
-    return low, high
-
-
-@dataclass(frozen=True)
+@settings_record("problem", after={"pad_char": "pad_side"})
 class ProblemSpec:
     """What the model is asked to compute, and how the strings are laid out.
 
     The default is the notebook's problem: three terms of 1–10 added, left-padded with spaces.
+    The fields a person sets, their defaults and simple checks are the 'problem' settings of
+    `core.settings.SETTINGS`; the checks across fields are below.
     """
 
-    operators: str = "+"
-    """Which of ``+ - * /`` appear; any non-empty subset."""
-    min_terms: int = 3
-    """Fewest terms in an expression."""
-    max_terms: int = 3
-    """Most terms in an expression; equal to ``min_terms`` for a fixed count."""
-    smallest: int = 1
-    """Smallest operand (inclusive, ≥ 0)."""
-    largest: int = 10
-    """Largest operand (inclusive)."""
-    pad_side: PadSide = "left"
-    """Where padding goes; the notebook pads on the left so digits stay right-aligned."""
     pad_char: str = " "
     """The padding symbol; always the last symbol of the alphabet."""
-    reverse_input: bool = False
-    """Feed the expression right-to-left (least-significant digit first)."""
-    reverse_output: bool = False
-    """Emit the answer least-significant digit first."""
-    align_operands: bool = False
-    """Pad every operand to the widest operand's width, so digit places line up in columns as
-    in written addition (``  12+345``); helps long numbers, where places drift apart."""
     notebook_lengths: bool = False
     """Use the notebook's length formulas (for imported tutorial models), not the true maxima."""
 
     def __post_init__(self) -> None:
-        ops = str(self.operators).replace(" ", "")
-        unknown = sorted(set(ops) - set(OPERATORS))
-        if unknown:
-            raise SpecError(
-                "operators",
-                f"operators must be chosen from + - * /; {''.join(unknown)!r} is not one of them.",
-            )
-        if not ops:
-            raise SpecError("operators", "operators must include at least one of + - * /.")
-        object.__setattr__(self, "operators", "".join(op for op in OPERATORS if op in ops))
-        for name in ("min_terms", "max_terms", "smallest", "largest"):
+        for name in ("min_terms", "max_terms"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise SpecError(name, f"{name} must be a whole number, not {value!r}.")
@@ -133,10 +75,6 @@ class ProblemSpec:
                 "smallest",
                 f"smallest ({self.smallest}) must not exceed largest ({self.largest}).",
             )
-        if self.pad_side not in ("left", "right"):
-            raise SpecError(
-                "pad_side", f"pad_side must be 'left' or 'right', not {self.pad_side!r}."
-            )
         if len(self.pad_char) != 1 or self.pad_char in DIGITS + OPERATORS:
             raise SpecError(
                 "pad_char",
@@ -157,12 +95,6 @@ class ProblemSpec:
             )
 
     # -- construction helpers -------------------------------------------------------------------
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ProblemSpec:
-        """Rebuild a spec from `to_dict` output, ignoring derived and unknown keys."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
 
     def to_dict(self) -> dict[str, Any]:
         """The spec's fields plus its derived values, for ``spec.json`` and ``--json`` output."""

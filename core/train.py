@@ -13,7 +13,7 @@ import json
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
@@ -36,87 +36,22 @@ from core.history import HistoryPoint
 from core.infer import Predictor, network_from_keras
 from core.model import ModelConfig, build_model, compile_model, parameter_count
 from core.run_status import RunStatus
-from core.spec import ProblemSpec, SpecError, digit_count
+from core.settings import CURRICULA as CURRICULA
+from core.settings import SCHEDULES as SCHEDULES
+from core.settings import settings_record
+from core.spec import ProblemSpec, digit_count
 
 if TYPE_CHECKING:
     import keras
 
-SCHEDULES = {
-    "constant": "the same learning rate throughout",
-    "cosine": "cosine decay from the learning rate to 1% of it",
-    "warmup-cosine": "a linear warm-up over the first 5% of steps, then cosine decay",
-    "cosine-restarts": "cosine decay over each epoch, restarting at the full rate",
-}
-CURRICULA = {
-    "none": "every sample at full difficulty",
-    "naive": "difficulty grows from 1 digit and the fewest terms to the full problem",
-    "mix": "each sample's difficulty drawn at random, easy to full",
-    "combined": "half the samples from the growing level, half from the random mix",
-}
 
-
-@dataclass(frozen=True)
+@settings_record("training")
 class TrainingConfig:
-    """How to train. The defaults are the notebook's: 75,000 samples, 1 epoch, batch 32, Adam."""
+    """How to train. The defaults are the notebook's: 75,000 samples, 1 epoch, batch 32, Adam.
 
-    samples: int = 75_000
-    """Samples per epoch."""
-    epochs: int = 1
-    """Passes (over the same data, or over fresh data each time)."""
-    batch_size: int = 32
-    """Samples per gradient step."""
-    learning_rate: float = 0.001
-    """Adam's (peak) learning rate."""
-    seed: int = 1
-    """Seeds weights, data and shuffling, so a run can be repeated."""
-    fresh_data: bool = False
-    """Draw new samples every epoch instead of reusing one training set."""
-    schedule: str = "constant"
-    """Learning-rate schedule, one of `SCHEDULES`."""
-    curriculum: str = "none"
-    """One of `CURRICULA` (Learning to Execute's strategies); anything but none draws fresh data."""
-    validation_samples: int = 2_000
-    """Held-out samples (their own seed) scored after every epoch."""
-    patience: int = 0
-    """Stop after this many epochs without a better validation exact-match (0: never)."""
-    stop_at_exact: float | None = None
-    """Stop once validation exact-match reaches this fraction: at epoch ends, and at checkpoints
-    when they score the whole validation set (at most 5,000 samples)."""
-    checkpoints: int = 0
-    """Extra validation checks spread through the run, for live plots (0: epoch ends only)."""
-    clip_norm: float | None = None
-    """Cap on each gradient's norm; steadies training at high learning rates (None: no cap)."""
-    sampling: str = "value"
-    """How operands are drawn (`core.data.SAMPLINGS`): ``value``, ``length`` or ``mixed:P``.
-    Anything but ``value`` also validates on length-balanced and small-operand questions."""
-
-    def __post_init__(self) -> None:
-        checks = [
-            ("samples", self.samples, 1, 50_000_000),
-            ("epochs", self.epochs, 1, 100_000),
-            ("batch_size", self.batch_size, 1, 65_536),
-            ("validation_samples", self.validation_samples, 1, 1_000_000),
-            ("patience", self.patience, 0, 100_000),
-            ("checkpoints", self.checkpoints, 0, 1_000),
-            ("seed", self.seed, 0, 2**32 - 1),
-        ]
-        for name, value, low, high in checks:
-            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise SpecError(name, f"{name} must be a whole number from {low:,} to {high:,}.")
-        rate = self.learning_rate
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate <= 1:
-            raise SpecError(
-                "learning_rate", "learning_rate must be a number above 0 and at most 1."
-            )
-        if self.schedule not in SCHEDULES:
-            raise SpecError("schedule", f"schedule must be one of {', '.join(SCHEDULES)}.")
-        if self.curriculum not in CURRICULA:
-            raise SpecError("curriculum", f"curriculum must be one of {', '.join(CURRICULA)}.")
-        if self.clip_norm is not None and not 0 < self.clip_norm <= 1000:
-            raise SpecError("clip_norm", "clip_norm must be a number above 0, at most 1,000.")
-        if self.stop_at_exact is not None and not 0 < self.stop_at_exact <= 1:
-            raise SpecError("stop_at_exact", "stop_at_exact must be a fraction above 0, at most 1.")
-        length_share(self.sampling)  # raises SpecError("sampling", ...) when malformed
+    Its fields, their defaults and their checks are the 'training' settings of
+    `core.settings.SETTINGS`; see that table for what each means.
+    """
 
     @property
     def draws_fresh_data(self) -> bool:
@@ -127,16 +62,6 @@ class TrainingConfig:
     def batches_per_epoch(self) -> int:
         """Gradient steps in one epoch."""
         return math.ceil(self.samples / self.batch_size)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain fields, for ``spec.json``."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrainingConfig:
-        """Rebuild from `to_dict` output, ignoring unknown keys."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
 
 
 # -- events ----------------------------------------------------------------------------------------

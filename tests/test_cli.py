@@ -95,7 +95,7 @@ def test_evaluate_json_has_the_documented_keys(capsys, library):
         (["train", "--out", "tiny"], "already exists"),
         (["train", "--out", "new", "--terms", "0"], "terms must be between 1"),
         (["train", "--out", "new", "--ops", "+%"], "--ops must be chosen from + - * /; '%' is not"),
-        (["train", "--out", "new", "--lr", "0"], "--lr must be a number above 0 and at most 1."),
+        (["train", "--out", "new", "--lr", "0"], "--lr must be a number above 0, at most 1."),
         (["train", "--out", "new", "--batch-size", "0"], "--batch-size must be a whole number"),
         (["train", "--out", "new", "--stop-at", "2"], "--stop-at must be a fraction above 0"),
         (["train", "--out", "new", "--clip-norm", "0"], "--clip-norm must be a number above 0"),

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from core.run_status import RunStatus
+from core.settings import FORM_SECTIONS, SETTINGS, Setting, setting_for_field
 from core.spec import SpecError
 from seq2add_tui.cli.common import (
     INTERRUPTED,
@@ -27,9 +28,7 @@ from seq2add_tui.cli.common import (
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     from core.evaluate import MAX_SAMPLES
-    from core.model import ARCHITECTURES
     from core.presets import PRESETS
-    from core.train import CURRICULA, SCHEDULES
 
     train = commands.add_parser(
         "train",
@@ -42,97 +41,52 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     train.add_argument("--out", required=True, metavar="NAME", help="name to save the model as")
     train.add_argument("--preset", choices=list(PRESETS), help="start from a named recipe")
-    problem = train.add_argument_group("problem")
-    problem.add_argument("--terms", metavar="N|A-B", help="terms per expression: 3, or a range 2-5")
-    problem.add_argument("--smallest", type=positive_int, metavar="N", help="smallest operand")
-    problem.add_argument("--largest", type=positive_int, metavar="N", help="largest operand")
-    problem.add_argument("--ops", metavar='"+-*/"', help="operators to use")
-    problem.add_argument("--pad-side", choices=["left", "right"])
-    problem.add_argument("--reverse-input", action=argparse.BooleanOptionalAction, default=None)
-    problem.add_argument("--reverse-output", action=argparse.BooleanOptionalAction, default=None)
-    problem.add_argument(
-        "--align-operands",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="pad every operand to the same width so digit places line up",
-    )
-    model = train.add_argument_group("model")
-    model.add_argument("--arch", choices=list(ARCHITECTURES), help="architecture")
-    model.add_argument("--encoder-units", type=positive_int, metavar="N")
-    model.add_argument("--decoder-units", type=positive_int, metavar="N")
-    model.add_argument("--encoder-layers", type=positive_int, metavar="N")
-    model.add_argument("--decoder-layers", type=positive_int, metavar="N")
-    training = train.add_argument_group("training")
-    training.add_argument("--samples", type=positive_int, metavar="N", help="samples per epoch")
-    training.add_argument("--epochs", type=positive_int, metavar="N")
-    training.add_argument("--batch-size", type=positive_int, metavar="N")
-    training.add_argument("--lr", type=rate, metavar="X", help="learning rate")
-    training.add_argument("--seed", type=positive_int, metavar="S")
-    training.add_argument(
-        "--fresh-data",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="draw new samples every epoch",
-    )
-    training.add_argument("--schedule", choices=list(SCHEDULES))
-    training.add_argument("--curriculum", choices=list(CURRICULA))
-    training.add_argument(
-        "--sampling",
-        metavar="value|length|mixed:P",
-        help="how operands are drawn: uniform by value, by digit count first, or a mix",
-    )
-    training.add_argument(
-        "--patience",
-        type=positive_int,
-        metavar="N",
-        help="stop after N epochs without a better validation exact-match",
-    )
-    training.add_argument(
-        "--stop-at",
-        type=rate_or_off,
-        metavar="FRACTION",
-        help="stop once validation exact-match reaches this (e.g. 1.0); off: never",
-    )
-    training.add_argument(
-        "--clip-norm",
-        type=rate_or_off,
-        metavar="X",
-        help="cap each gradient's norm (steadier at high learning rates); off: no cap",
-    )
-    training.add_argument(
-        "--validation-samples",
-        type=positive_int,
-        metavar="N",
-        help="held-out samples scored after each epoch (all questions if the problem has fewer)",
-    )
-    training.add_argument(
-        "--checkpoints",
-        type=positive_int,
-        metavar="N",
-        help="extra validation checks through the run; with --stop-at, training can stop at one",
-    )
-    training.add_argument(
+    groups = {section: train.add_argument_group(section.lower()) for section in FORM_SECTIONS}
+    for setting in SETTINGS:
+        _add_setting_flag(groups[setting.section], setting)
+    groups["Training"].add_argument(
         "--eval-samples",
         type=whole_number(1, MAX_SAMPLES),
         default=10_000,
         metavar="N",
         help="fresh samples for the final evaluation (default 10,000)",
     )
-    train.add_argument(
-        "--tensorboard",
-        type=Path,
-        metavar="DIR",
-        help="also write TensorBoard event files there (view with: tensorboard --logdir DIR)",
-    )
     train.add_argument("--overwrite", action="store_true", help="replace a model of the same name")
     models_dir_option(train)
 
 
+_NUMBER_TYPES = {"int": positive_int, "float": rate}
+_METAVARS = {"int": "N", "float": "X"}
+
+
+def _add_setting_flag(group: argparse._ArgumentGroup, setting: Setting) -> None:
+    """The flag of one `core.settings` setting; None (left out) keeps the preset's value."""
+    help = setting.help.replace("%", "%%")  # argparse formats help with %
+    if setting.optional:
+        help += f" ({OFF}: {setting.off_text})"
+    options: dict[str, Any] = {"default": None, "help": help}
+    if setting.kind == "bool":
+        options["action"] = argparse.BooleanOptionalAction
+    elif setting.kind == "choice":
+        assert setting.choices is not None
+        options["choices"] = list(setting.choices)
+    else:
+        options["metavar"] = setting.metavar or _METAVARS.get(setting.kind)
+        kind = _NUMBER_TYPES.get(setting.kind)
+        if kind is not None:
+            options["type"] = rate_or_off if setting.optional else kind
+    group.add_argument(setting.flag, **options)
+
+
+def _tensorboard_dir(text: str | None) -> Path | None:
+    """``--tensorboard DIR`` as a folder (None: not given, or ``off``)."""
+    return None if text in (None, OFF) else Path(text).expanduser()
+
+
 def _flag_error(error: SpecError) -> UsageError:
     """core's message names its field (``learning_rate must be …``); a CLI user typed a flag."""
-    from core.presets import setting_for_field
-
-    flag = "--" + setting_for_field(error.field).replace("_", "-")
+    setting = setting_for_field(error.field)
+    flag = setting.flag if setting is not None else "--" + error.field.replace("_", "-")
     message = str(error)
     if message.startswith(f"{error.field} "):
         return UsageError(flag + message[len(error.field) :])
@@ -175,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
                 training,
                 listener=progress,
                 cancel=cancel,
-                tensorboard_dir=args.tensorboard,
+                tensorboard_dir=_tensorboard_dir(args.tensorboard),
             )
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -7,9 +7,7 @@ as a `SpecError` naming the field, which the form shows under that field.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from rich.table import Table
@@ -21,12 +19,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
-from core.data import SAMPLINGS, check_memory, example_expression, length_share, parse_expression
-from core.model import ARCHITECTURES, ModelConfig, parameter_count
+from core.data import check_memory, example_expression, parse_expression
+from core.model import ModelConfig, parameter_count
 from core.presets import OPTIONAL_SETTINGS, PRESETS, build_settings, setting_for_field
 from core.run import Settings
-from core.spec import OPERATORS, ProblemSpec, SpecError, parse_terms
-from core.train import CURRICULA, SCHEDULES, TrainingConfig
+from core.settings import FORM_SECTIONS, SETTINGS, Setting, record_value
+from core.spec import ProblemSpec, SpecError
+from core.train import TrainingConfig
 from seq2add_tui.glyphs import GLYPHS
 from seq2add_tui.widgets.fields import (
     FormField,
@@ -45,286 +44,52 @@ DEFAULT_PRESET = "notebook"
 """The tutorial's own setup fills the form at start."""
 
 
-def _operators(text: str) -> str:
-    ops = text.replace(" ", "")
-    if not ops:
-        raise ValueError("Operators must include at least one of + - * /.")
-    unknown = sorted(set(ops) - set(OPERATORS))
-    if unknown:
-        raise ValueError(f"Operators are chosen from + - * /; {''.join(unknown)!r} is not one.")
-    return ops
+def _typed(setting: Setting) -> bool:
+    """Whether the setting is typed into an Input (not picked or ticked)."""
+    return setting.kind in ("int", "float", "text")
 
 
-def _terms(text: str) -> str:
-    try:
-        parse_terms(text)
-    except SpecError as error:
-        raise ValueError(str(error)[:1].upper() + str(error)[1:]) from None
-    return text.strip()
+def _parser(setting: Setting) -> Parser:
+    """Text to value for a typed-in setting, refusing with a sentence that uses its label."""
+    if setting.kind == "int":
+        parse = whole_number(setting.label, setting.check)
+    elif setting.kind == "float":
+        parse = decimal_number(setting.label, setting.check, setting.example or "0.001")
+    else:
+
+        def parse(text: str) -> Any:
+            try:
+                return setting.check(text.strip())
+            except SpecError as error:
+                raise ValueError(humanize(error, setting.label)) from None
+
+    if setting.optional:
+        return optional(parse)
+    return parse if setting.empty_value is None else empty_means(setting.empty_value, parse)
 
 
-def _sampling(text: str) -> str:
-    try:
-        length_share(text)
-    except SpecError as error:
-        raise ValueError(str(error)[:1].upper() + str(error)[1:]) from None
-    return text.strip()
-
-
-RUN_ONLY_FIELDS = ("tensorboard",)
-"""Fields about where a run writes, not how it trains: no preset sets them, core ignores them."""
-
-
-def _folder(text: str) -> str:
-    return str(Path(text.strip()).expanduser())
-
-
-def _model_check(name: str) -> Callable[[Any], object]:
-    return lambda value: ModelConfig(**{name: value})
-
-
-def _training_check(name: str) -> Callable[[Any], object]:
-    return lambda value: TrainingConfig(**{name: value})
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One setting on the form."""
-
-    name: str
-    """The CLI's setting name (``build_settings`` key) and the widget id."""
-    label: str
-    help: str
-    """Tooltip: what the setting does."""
-    parse: Parser | None = None
-    """For text fields: text to value, refusing bad text with a sentence."""
-    choices: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
-    """For pickers: (label, value) pairs."""
-    check_label: str = ""
-    """For checkboxes: the text beside the box."""
-    placeholder: str = ""
-    """For text fields: what an empty field means."""
-
-    @property
-    def kind(self) -> str:
-        if self.parse is not None:
-            return "text"
-        return "select" if self.choices else "check"
-
-
-SECTIONS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
-    (
-        "Problem",
-        (
-            FieldSpec("ops", "Operators", "Any of + - * /; × and ÷ go before + and −.", _operators),
-            FieldSpec("terms", "Terms", "Numbers per expression: 3, or a range like 2-5.", _terms),
-            FieldSpec("smallest", "Smallest", "Smallest operand.", whole_number("Smallest")),
-            FieldSpec("largest", "Largest", "Largest operand.", whole_number("Largest")),
-            FieldSpec(
-                "pad_side",
-                "Padding",
-                "Where short strings are padded; left keeps digits right-aligned.",
-                choices=(("left", "left"), ("right", "right")),
-            ),
-            FieldSpec(
-                "reverse_input",
-                "Reverse input",
-                "Feed the expression right-to-left, least-significant digit first.",
-                check_label="right-to-left",
-            ),
-            FieldSpec(
-                "reverse_output",
-                "Reverse output",
-                "Emit the answer least-significant digit first.",
-                check_label="right-to-left",
-            ),
-            FieldSpec(
-                "align_operands",
-                "Align operands",
-                "Pad every operand to the same width, so digit places line up as in written sums.",
-                check_label="in columns",
-            ),
-        ),
-    ),
-    (
-        "Model",
-        (
-            FieldSpec(
-                "arch",
-                "Architecture",
-                "seq2seq is the notebook's; attention lets the decoder look back at every input.",
-                choices=tuple((name, name) for name in ARCHITECTURES),
-            ),
-            FieldSpec(
-                "encoder_units",
-                "Encoder units",
-                "Memory cells in each encoder LSTM.",
-                whole_number("Encoder units", _model_check("encoder_units")),
-            ),
-            FieldSpec(
-                "decoder_units",
-                "Decoder units",
-                "Memory cells in each decoder LSTM.",
-                whole_number("Decoder units", _model_check("decoder_units")),
-            ),
-            FieldSpec(
-                "encoder_layers",
-                "Encoder layers",
-                "Stacked encoder LSTMs.",
-                whole_number("Encoder layers", _model_check("encoder_layers")),
-            ),
-            FieldSpec(
-                "decoder_layers",
-                "Decoder layers",
-                "Stacked decoder LSTMs.",
-                whole_number("Decoder layers", _model_check("decoder_layers")),
-            ),
-        ),
-    ),
-    (
-        "Training",
-        (
-            FieldSpec(
-                "samples",
-                "Samples",
-                "Training samples per epoch.",
-                whole_number("Samples", _training_check("samples")),
-            ),
-            FieldSpec(
-                "epochs",
-                "Epochs",
-                "Passes over the data (or over fresh data each time).",
-                whole_number("Epochs", _training_check("epochs")),
-            ),
-            FieldSpec(
-                "batch_size",
-                "Batch size",
-                "Samples per gradient step.",
-                whole_number("Batch size", _training_check("batch_size")),
-            ),
-            FieldSpec(
-                "lr",
-                "Learning rate",
-                "Adam's (peak) learning rate.",
-                decimal_number("Learning rate", _training_check("learning_rate")),
-            ),
-            FieldSpec(
-                "seed",
-                "Seed",
-                "Seeds weights, data and shuffling, so a run can be repeated.",
-                whole_number("Seed", _training_check("seed")),
-            ),
-            FieldSpec(
-                "fresh_data",
-                "Fresh data",
-                "Draw new samples every epoch instead of reusing one training set.",
-                check_label="each epoch",
-            ),
-            FieldSpec(
-                "schedule",
-                "LR schedule",
-                "; ".join(f"{name}: {text}" for name, text in SCHEDULES.items()),
-                choices=tuple((name, name) for name in SCHEDULES),
-            ),
-            FieldSpec(
-                "curriculum",
-                "Curriculum",
-                "; ".join(f"{name}: {text}" for name, text in CURRICULA.items()),
-                choices=tuple((name, name) for name in CURRICULA),
-            ),
-            FieldSpec(
-                "sampling",
-                "Sampling",
-                "; ".join(f"{name}: {text}" for name, text in SAMPLINGS.items()),
-                _sampling,
-            ),
-        ),
-    ),
-    (
-        "Stopping",
-        (
-            FieldSpec(
-                "validation_samples",
-                "Validation",
-                "Held-out samples (their own seed) whose exact-match is scored as training goes.",
-                whole_number("Validation", _training_check("validation_samples")),
-            ),
-            FieldSpec(
-                "patience",
-                "Patience",
-                "Stop after this many epochs without a better validation exact-match; empty or "
-                "0: never.",
-                empty_means(0, whole_number("Patience", _training_check("patience"))),
-                placeholder="never",
-            ),
-            FieldSpec(
-                "stop_at",
-                "Stop at",
-                "Stop once validation exact-match reaches this fraction, e.g. 1.0; empty: never.",
-                optional(decimal_number("Stop at", _training_check("stop_at_exact"), "1.0")),
-                placeholder="never",
-            ),
-            FieldSpec(
-                "clip_norm",
-                "Clip norm",
-                "Cap on each gradient's norm, steadier at high learning rates; empty: no cap.",
-                optional(decimal_number("Clip norm", _training_check("clip_norm"), "1.0")),
-                placeholder="no cap",
-            ),
-            FieldSpec(
-                "tensorboard",
-                "TensorBoard",
-                "A folder to write TensorBoard event files to (tensorboard --logdir FOLDER); "
-                "empty: none. Not part of the recipe: presets leave it as it is.",
-                optional(_folder),
-                placeholder="none",
-            ),
-        ),
-    ),
+SECTIONS: tuple[tuple[str, tuple[Setting, ...]], ...] = tuple(
+    (section, tuple(s for s in SETTINGS if s.section == section and s.on_form))
+    for section in FORM_SECTIONS
 )
-"""The form, section by section, in screen order."""
+"""The form, section by section, in screen order (from `core.settings.SETTINGS`)."""
 
-FIELDS = {spec.name: spec for _, fields in SECTIONS for spec in fields}
+FIELDS = {setting.name: setting for _, settings in SECTIONS for setting in settings}
+"""Every setting on the form by name (also the field's widget id)."""
 
-
-def _number_text(value: int) -> str:
-    return f"{value:,}"
+PARSERS = {name: _parser(setting) for name, setting in FIELDS.items() if _typed(setting)}
+"""How each typed-in field's text becomes a value."""
 
 
 def field_values(spec: ProblemSpec, model: ModelConfig, training: TrainingConfig) -> dict[str, Any]:
-    """What each field shows for these settings (text for inputs, values for the rest)."""
+    """What each field shows for these settings (text for inputs, values for the rest); not the
+    run's own fields (where it writes), which no preset or saved model sets."""
+    records = {"problem": spec, "model": model, "training": training}
     return {
-        "ops": spec.operators,
-        "terms": spec.terms_text,
-        "smallest": _number_text(spec.smallest),
-        "largest": _number_text(spec.largest),
-        "pad_side": spec.pad_side,
-        "reverse_input": spec.reverse_input,
-        "reverse_output": spec.reverse_output,
-        "align_operands": spec.align_operands,
-        "arch": model.architecture,
-        "encoder_units": str(model.encoder_units),
-        "decoder_units": str(model.decoder_units),
-        "encoder_layers": str(model.encoder_layers),
-        "decoder_layers": str(model.decoder_layers),
-        "samples": _number_text(training.samples),
-        "epochs": _number_text(training.epochs),
-        "batch_size": str(training.batch_size),
-        "lr": f"{training.learning_rate:g}",
-        "seed": str(training.seed),
-        "fresh_data": training.fresh_data,
-        "schedule": training.schedule,
-        "curriculum": training.curriculum,
-        "sampling": training.sampling,
-        "validation_samples": _number_text(training.validation_samples),
-        "patience": str(training.patience),
-        "stop_at": _optional_text(training.stop_at_exact),
-        "clip_norm": _optional_text(training.clip_norm),
+        name: setting.shown(record_value(setting, records[setting.record]))
+        for name, setting in FIELDS.items()
+        if setting.record in records
     }
-
-
-def _optional_text(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
 
 
 class ConfigForm(Horizontal):
@@ -375,12 +140,12 @@ class ConfigForm(Horizontal):
             yield Static(initial.description, id="preset-description")
             # Sections stack at 80 columns and stand side by side on wide screens (app.tcss).
             with Horizontal(id="config-sections"):
-                for title, specs in SECTIONS:
+                for title, settings in SECTIONS:
                     with Vertical(classes="form-section-box"):
                         yield Static(title, classes="form-section")
-                        for spec in specs:
-                            control = self._control(spec, values.get(spec.name, ""))
-                            yield FormField(spec.label, control, name=spec.name)
+                        for setting in settings:
+                            control = self._control(setting, values.get(setting.name, ""))
+                            yield FormField(setting.label, control, name=setting.name)
         with Vertical(id="config-summary"):
             yield Static(id="derived")
             yield Static(id="form-status")
@@ -394,26 +159,29 @@ class ConfigForm(Horizontal):
             )
 
     @staticmethod
-    def _control(spec: FieldSpec, value: Any) -> Input | Select | Checkbox:
-        if spec.kind == "text":
-            assert spec.parse is not None
-            control: Input | Select | Checkbox = Input(
+    def _control(setting: Setting, value: Any) -> Input | Select | Checkbox:
+        control: Input | Select | Checkbox
+        tooltip = setting.help
+        if _typed(setting):
+            control = Input(
                 str(value),
-                id=spec.name,
+                id=setting.name,
                 compact=True,
-                validators=[Parsed(spec.parse)],
-                placeholder=spec.placeholder,
+                validators=[Parsed(PARSERS[setting.name])],
+                placeholder=setting.off_text,
                 select_on_focus=False,
             )
-        elif spec.kind == "select":
-            control = Select(
-                list(spec.choices), value=value, allow_blank=False, compact=True, id=spec.name
-            )
+            if setting.optional or setting.empty_value is not None:
+                tooltip += f" Empty: {setting.off_text}."
+        elif setting.kind == "choice":
+            assert setting.choices is not None
+            choices = [(name, name) for name in setting.choices]
+            control = Select(choices, value=value, allow_blank=False, compact=True, id=setting.name)
         else:
             control = MarkedCheckbox(
-                spec.check_label, value=bool(value), compact=True, id=spec.name
+                setting.check_label, value=bool(value), compact=True, id=setting.name
             )
-        control.tooltip = spec.help
+        control.tooltip = tooltip
         return control
 
     def on_mount(self) -> None:
@@ -477,12 +245,11 @@ class ConfigForm(Horizontal):
         """Every field's parsed value, and the reasons for the ones refused."""
         values: dict[str, Any] = {}
         errors: dict[str, str] = {}
-        for name, spec in FIELDS.items():
+        for name in FIELDS:
             control = self.query_one(f"#{name}")
-            if spec.kind == "text":
-                assert spec.parse is not None
+            if name in PARSERS:
                 try:
-                    values[name] = spec.parse(control.value)
+                    values[name] = PARSERS[name](control.value)
                 except ValueError as error:
                     errors[name] = str(error)
             else:
@@ -528,7 +295,6 @@ class ConfigForm(Horizontal):
 
     def _build(self, values: dict[str, Any]) -> tuple[ProblemSpec, ModelConfig, TrainingConfig]:
         """The preset with these values over it; an emptied optional field switches it off."""
-        values = {k: v for k, v in values.items() if k not in RUN_ONLY_FIELDS}
         switched_off = [n for n in OPTIONAL_SETTINGS if n in values and values[n] is None]
         return build_settings(self.preset, values, unset=switched_off)
 
@@ -595,7 +361,7 @@ class ConfigForm(Horizontal):
         else:
             count = len(self.errors)
             noun = "field needs" if count == 1 else "fields need"
-            labels = ", ".join(spec.label for name, spec in FIELDS.items() if name in self.errors)
+            labels = ", ".join(s.label for name, s in FIELDS.items() if name in self.errors)
             status.update(
                 Content.from_markup(
                     f"[b $error]{GLYPHS.wrong} $count $noun fixing[/]: $labels",
@@ -615,7 +381,7 @@ def _field_refusal(error: SpecError) -> tuple[str, str]:
 
 def _section_values(values: dict[str, Any], section: int) -> dict[str, Any] | None:
     """The values of one section's fields, or None if any of them was refused."""
-    names = [spec.name for spec in SECTIONS[section][1]]
+    names = [setting.name for setting in SECTIONS[section][1]]
     if any(name not in values for name in names):
         return None
     return {name: values[name] for name in names}
