@@ -20,6 +20,7 @@ import numpy as np
 
 from core.errors import UserError
 from core.model import ModelConfig
+from core.settings import field_types
 from core.spec import ProblemSpec, SpecError
 
 MAX_SPEC_BYTES = 1_000_000
@@ -170,45 +171,24 @@ def _finite_number(value: Any) -> bool:
 
 # -- spec.json -------------------------------------------------------------------------------------
 
-_PROBLEM_TYPES: dict[str, type | tuple[type, ...]] = {
-    "operators": str,
-    "min_terms": int,
-    "max_terms": int,
-    "smallest": int,
-    "largest": int,
-    "pad_side": str,
+_PROBLEM_TYPES: dict[str, type] = {
+    **field_types("problem"),
     "pad_char": str,
-    "reverse_input": bool,
-    "reverse_output": bool,
-    "align_operands": bool,
     "notebook_lengths": bool,
 }
-_MODEL_TYPES: dict[str, type] = {
-    "architecture": str,
-    "encoder_units": int,
-    "decoder_units": int,
-    "encoder_layers": int,
-    "decoder_layers": int,
-}
+_MODEL_TYPES: dict[str, type] = field_types("model")
 _NUMBER_METRICS = ("samples", "loss", "char_accuracy", "exact_match", "exact_correct")
 _FRACTION_METRICS = ("char_accuracy", "exact_match")
+_TRAINING_TYPES = field_types("training")
 _NUMBER_TRAINING = (
-    "samples",
-    "epochs",
-    "batch_size",
-    "learning_rate",
-    "seed",
-    "validation_samples",
-    "patience",
-    "stop_at_exact",
-    "checkpoints",
-    "clip_norm",
+    *(name for name, kind in _TRAINING_TYPES.items() if kind in (int, float)),
     "epochs_run",
     "fit_seconds",
     "samples_seen",
     "best_val_exact_match",
 )
-_TEXT_TRAINING = ("schedule", "curriculum", "status", "preset")
+_TEXT_TRAINING = (*(n for n, kind in _TRAINING_TYPES.items() if kind is str), "status", "preset")
+_BOOL_TRAINING = tuple(name for name, kind in _TRAINING_TYPES.items() if kind is bool)
 
 
 @dataclass(frozen=True)
@@ -272,8 +252,9 @@ def _check_training(training: dict[str, Any]) -> dict[str, Any]:
         value = training.get(key)
         if value is not None and not isinstance(value, str):
             raise ModelFileError(f"spec.json's training.{key} must be text, not {shown(value)}")
-    if "fresh_data" in training and not isinstance(training["fresh_data"], bool):
-        raise ModelFileError("spec.json's training.fresh_data must be true or false")
+    for key in _BOOL_TRAINING:
+        if key in training and not isinstance(training[key], bool):
+            raise ModelFileError(f"spec.json's training.{key} must be true or false")
     imported = training.get("imported_from")
     if imported is not None and not (
         isinstance(imported, dict) and all(isinstance(v, str) for v in imported.values())

@@ -404,6 +404,27 @@ def record_value(setting: Setting, record: Any) -> Any:
     return getattr(record, setting.field)
 
 
+def field_types(record: Record) -> dict[str, type]:
+    """Each record field a setting fills, with the JSON type ``spec.json`` must hold for it (a
+    float is any number: ``1`` is a fine learning rate)."""
+    types: dict[str, type] = {}
+    for setting in SETTINGS:
+        if setting.record == record:
+            for name in record_changes(setting, setting.default):
+                kind = "int" if setting.name == "terms" else setting.kind
+                types[name] = _JSON_TYPES[kind]
+    return types
+
+
+_JSON_TYPES: dict[str, type] = {
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "choice": str,
+    "text": str,
+}
+
+
 def settings_record(record: Record, *, after: Mapping[str, str] = {}) -> Callable[[type], type]:
     """Make a class a frozen dataclass whose fields are ``record``'s settings.
 

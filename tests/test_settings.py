@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 from textual.app import App
 
+from core.model_files import parse_saved_spec
 from core.presets import PRESETS, build_settings
 from core.settings import SETTINGS, Setting, record_value
-from core.store import ARCHITECTURE_FILE, SPEC_FILE, WEIGHTS_FILE, read_info
 from core.train import TrainingConfig
 from seq2add_tui.cli import build_parser
 from seq2add_tui.widgets.config_form import ConfigForm
@@ -43,7 +43,7 @@ def _records(overrides):
 
 
 @pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
-def test_every_setting_reaches_the_cli_and_round_trips_through_spec_json(setting, tmp_path):
+def test_every_setting_reaches_the_cli_and_round_trips_through_spec_json(setting):
     value = _example(setting)
     args = build_parser().parse_args(["train", "--out", "x", *_cli_argument(setting, value)])
     overrides = {s.name: getattr(args, s.name) for s in SETTINGS}
@@ -55,23 +55,17 @@ def test_every_setting_reaches_the_cli_and_round_trips_through_spec_json(setting
     assert record_value(setting, records[setting.record]) == value
     assert records != _records({})
 
-    # What save_model writes and the app's "copy settings" reads back.
-    folder = tmp_path / "m"
-    folder.mkdir()
-    for name in (ARCHITECTURE_FILE, WEIGHTS_FILE):
-        (folder / name).write_text("")
+    # What save_model writes and the store reads back (the app's "copy settings" uses it).
     document = {
         "problem": records["problem"].to_dict(),
         "model": records["model"].to_dict(),
         "training": {**records["training"].to_dict(), "status": "completed"},
     }
-    (folder / SPEC_FILE).write_text(json.dumps(document))
-    info = read_info(folder)
-    assert info.error is None
+    saved = parse_saved_spec(json.loads(json.dumps(document)))
     read_back = {
-        "problem": info.spec,
-        "model": info.model,
-        "training": TrainingConfig.from_dict(info.training),
+        "problem": saved.problem,
+        "model": saved.model,
+        "training": TrainingConfig.from_dict(saved.training),
     }
     assert read_back == records
 
