@@ -28,7 +28,7 @@ from core.accuracy_map import accuracy_map
 from core.data import generate
 from core.evaluate import evaluate
 from core.probe import probe
-from core.store import default_models_dir, list_models, load_predictor
+from core.store import list_models, load_predictor, shipped_models_dir
 
 
 def times_ms(function, inputs, clock=time.perf_counter) -> list[float]:
@@ -57,7 +57,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=300)
     parser.add_argument("--map-samples", type=int, default=10_000)
     args = parser.parse_args()
-    names = args.model or [info.name for info in list_models(default_models_dir()) if info.usable]
+    names = args.model or [info.name for info in list_models(shipped_models_dir()) if info.usable]
 
     models = {}
     for name in names:

@@ -19,8 +19,9 @@ import sys
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +51,11 @@ SPEC_FILE = "spec.json"
 FORMAT_VERSION = 1
 
 MODELS_ENV = "SEQ2ADD_MODELS"
-"""Environment variable naming another models folder."""
+"""Environment variable naming another folder for the user's own models."""
+SHIPPED_ENV = "SEQ2ADD_SHIPPED_MODELS"
+"""Environment variable naming another folder of shipped (read-only) models; empty: none."""
+SHIPPED_PACKAGE = "seq2add_models"
+"""The package ``saved_models/`` is installed as (see setup.py): the shipped models."""
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -60,11 +65,57 @@ class ModelError(UserError, ValueError):
 
 
 def default_models_dir() -> Path:
-    """``$SEQ2ADD_MODELS``, or the ``saved_models/`` folder shipped with the project."""
+    """Where the user's own models go: ``$SEQ2ADD_MODELS``, or ``models`` in the per-user data
+    folder (beside the leaderboard), so an installed copy never writes into site-packages."""
     configured = os.environ.get(MODELS_ENV)
     if configured:
         return Path(configured).expanduser()
-    return Path(__file__).resolve().parents[1] / "saved_models"
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("seq2add", appauthor=False)) / "models"
+
+
+def shipped_models_dir() -> Path | None:
+    """The read-only models that come with seq2add, or None if there are none.
+
+    In a clone that is its ``saved_models/``; in an installed copy, the same folder installed as
+    the package data `SHIPPED_PACKAGE` and found through `importlib.resources`.
+    ``$SEQ2ADD_SHIPPED_MODELS`` names another folder (empty: none, e.g. for tests).
+    """
+    configured = os.environ.get(SHIPPED_ENV)
+    if configured is not None:
+        return Path(configured).expanduser() if configured else None
+    clone = Path(__file__).resolve().parents[1] / "saved_models"
+    if clone.is_dir():
+        return clone
+    try:
+        folder = resources.files(SHIPPED_PACKAGE)
+    except ModuleNotFoundError:
+        return None
+    # A wheel installs as plain files, so this is a real folder (a zipped install would not be).
+    return folder if isinstance(folder, Path) and folder.is_dir() else None
+
+
+def _shipped_for(root: Path) -> Path | None:
+    """The shipped models listed beside ``root``: none when ``root`` is that very folder (e.g.
+    ``--models-dir saved_models`` to retrain them), whose models are then the user's own."""
+    shipped = shipped_models_dir()
+    if shipped is None or not shipped.is_dir():
+        return None
+    try:
+        same = shipped.resolve() == root.resolve()
+    except OSError:
+        same = False
+    return None if same else shipped
+
+
+def _shipped_folder(name: str, root: Path) -> Path | None:
+    """The shipped model ``name``, if there is one and ``root`` doesn't have its own."""
+    shipped = _shipped_for(root)
+    if shipped is None or (root / name).is_dir():
+        return None
+    folder = shipped / name
+    return folder if folder.is_dir() else None
 
 
 def check_name(name: str) -> str:
@@ -103,6 +154,8 @@ class ModelInfo:
     """Trainable parameter count."""
     error: str | None = None
     """Why the model can't be used, if it can't."""
+    shipped: bool = False
+    """Whether it came with seq2add (read-only: it can't be deleted or overwritten)."""
 
     @property
     def usable(self) -> bool:
@@ -152,6 +205,7 @@ class ModelInfo:
             "metrics": self.metrics,
             "training": self.training,
             "created": self.created,
+            "shipped": self.shipped,
         }
 
 
@@ -242,6 +296,33 @@ def list_models(root: Path | None = None) -> list[ModelInfo]:
     return infos
 
 
+def list_library(root: Path | None = None) -> list[ModelInfo]:
+    """The user's models in ``root`` and the shipped ones (marked `ModelInfo.shipped`), sorted by
+    name; a user's model of the same name as a shipped one hides it."""
+    root = root or default_models_dir()
+    mine = list_models(root)
+    shipped = _shipped_for(root)
+    if shipped is not None:
+        names = {info.name for info in mine}
+        for folder in shipped.iterdir():
+            # package data also holds __init__.py and __pycache__: only model names count
+            if folder.is_dir() and _NAME.fullmatch(folder.name) and folder.name not in names:
+                mine.append(replace(read_info(folder), shipped=True))
+    return sorted(mine, key=lambda info: info.name.lower())
+
+
+def is_shipped(name: str, root: Path | None = None) -> bool:
+    """Whether ``name`` is a shipped model beside the library ``root`` (so it is read-only)."""
+    return _shipped_folder(name, root or default_models_dir()) is not None
+
+
+def _refuse_shipped(name: str, root: Path, doing: str) -> None:
+    if is_shipped(name, root):
+        raise ModelError(
+            f"{name!r} is a model shipped with seq2add and can't be {doing}; choose another name."
+        )
+
+
 def resolve(model: str | Path, root: Path | None = None) -> Path:
     """The folder of ``model``: a name in the library, or a path to a model folder."""
     root = root or default_models_dir()
@@ -259,7 +340,10 @@ def resolve(model: str | Path, root: Path | None = None) -> Path:
         recover_library(root)  # a crashed overwrite may have set it aside
     if folder.is_dir():
         return folder
-    names = [info.name for info in list_models(root)]
+    shipped = _shipped_folder(text, root)
+    if shipped is not None:
+        return shipped
+    names = [info.name for info in list_library(root)]
     known = f"; available: {', '.join(names)}" if names else f"; {root} has no models yet"
     raise ModelError(f"No model named {text!r} in {root}{known}.")
 
@@ -381,6 +465,7 @@ def write_model_files(
     """
     root = root or default_models_dir()
     check_name(name)
+    _refuse_shipped(name, root, "overwritten")
     target = root / name
     if target.exists() and not overwrite:
         raise ModelError(
@@ -568,6 +653,7 @@ def delete_model(name: str, root: Path | None = None) -> None:
     """Remove a model folder from the library."""
     root = root or default_models_dir()
     folder = root / check_name(name)
+    _refuse_shipped(name, root, "deleted")
     if not folder.is_dir():
         raise ModelError(f"No model named {name!r} in {root}.")
     retired = root / f".{name}.deleting-{os.getpid()}-{uuid.uuid4().hex[:8]}"

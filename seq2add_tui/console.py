@@ -204,7 +204,8 @@ def print_models(infos: list[ModelInfo], root: Path) -> None:
         title=Text(str(root)),
         title_justify="left",
         caption="exact: whole answers right on fresh samples, the lower of uniform values and "
-        "length-balanced draws",
+        "length-balanced draws"
+        + ("; shipped: comes with seq2add, read-only" if any(i.shipped for i in infos) else ""),
         caption_justify="left",
         box=box.SIMPLE_HEAD,
     )
@@ -218,6 +219,8 @@ def print_models(infos: list[ModelInfo], root: Path) -> None:
         table.add_column("saved", no_wrap=True)
     for info in infos:
         name = Text(info.name)  # names and errors are shown literally, never as markup
+        if info.shipped:
+            name.append(" (shipped)", style="dim")
         if not info.usable:
             table.add_row(name, Text(f"unreadable: {info.error}", style="red"))
             continue

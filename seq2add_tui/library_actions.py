@@ -17,7 +17,7 @@ from core.model import ModelConfig
 from core.presets import PRESETS, preset_matching
 from core.run import FreshModel
 from core.spec import SpecError
-from core.store import ModelError, ModelInfo, delete_model, list_models, load_predictor, save_model
+from core.store import ModelError, ModelInfo, delete_model, list_library, load_predictor, save_model
 from core.train import TrainingConfig, saving_phase
 from seq2add_tui.messages import LibraryChanged, ModelLoaded, ModelSaved, TrainingUpdate
 from seq2add_tui.screens.dialogs import (
@@ -33,7 +33,7 @@ class LibraryActions:
     """Mixed into `Seq2AddApp`: what the App does with the model library."""
 
     def action_refresh_models(self, select: str | None = None) -> None:
-        infos = list_models(self.models_dir)
+        infos = list_library(self.models_dir)
         self.library.show_models(infos, self.models_dir, self.loaded_name, select)
         self.training_panel.set_saved_runs(
             {info.name: info.path for info in infos if (info.path / HISTORY_FILE).is_file()}
@@ -89,7 +89,7 @@ class LibraryActions:
         if fresh is None:
             self.notify("There is no new model to save; train one first (ctrl+t).", title="Save")
             return
-        existing = {info.name for info in list_models(self.models_dir)}
+        existing = {info.name for info in list_library(self.models_dir)}
         base = "custom" if fresh.settings.edited else fresh.settings.preset
         number = 1
         while f"{base}-{number}" in existing:
@@ -164,6 +164,11 @@ class LibraryActions:
         info = self._selected_model("delete")
         if info is None:
             return
+        if info.shipped:
+            self.notify(
+                f"{info.name} came with seq2add and can't be deleted.", title="Could not delete"
+            )
+            return
         # A toast from a moment ago (a model loaded, saved) would cover the question and its
         # buttons for seconds at 80×24; the question is what matters now.
         self.clear_notifications()
@@ -196,7 +201,7 @@ class LibraryActions:
     def _import_chosen(self, request: ImportRequest | None) -> None:
         if request is None:
             return
-        existing = {info.name for info in list_models(self.models_dir)}
+        existing = {info.name for info in list_library(self.models_dir)}
         if request.name not in existing:
             self._start_import(request, overwrite=False)
             return

@@ -1,5 +1,7 @@
 """The probe, the accuracy map and the mistake gallery, on the numpy path."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -10,11 +12,14 @@ from core.mistakes import group_mistakes
 from core.model import ModelConfig, build_model
 from core.probe import NO_ATTENTION_NOTE, attention_weights, probe, probe_many
 from core.spec import ProblemSpec
-from core.store import default_models_dir, list_models, load_keras_model, load_predictor
+from core.store import list_models, load_keras_model, load_predictor
+
+SHIPPED = Path(__file__).resolve().parents[1] / "saved_models"
+"""The shipped models, in the clone."""
 
 ATTENTION_MODELS = [
     info.name
-    for info in list_models(default_models_dir())
+    for info in list_models(SHIPPED)
     if info.usable and info.model and info.model.architecture == "attention"
 ]
 
@@ -32,7 +37,7 @@ def _keras_attention_scores(model, x):
 @pytest.mark.parametrize("name", ATTENTION_MODELS)
 def test_attention_weights_equal_keras_scores_for_shipped_models(name):
     model, info = load_keras_model(name)
-    predictor = load_predictor(name)
+    predictor = load_predictor(name, SHIPPED)
     batch = generate(info.spec, 200, seed=5, one_hot=True)
     expected = _keras_attention_scores(model, batch.x)
     ours = attention_weights(predictor, batch.inputs)
@@ -67,7 +72,7 @@ def test_probe_puts_attention_in_reading_order_for_reversed_specs():
 
 
 def test_probe_reports_answer_truth_and_top_three_alternatives():
-    predictor = load_predictor("notebook-perfect")
+    predictor = load_predictor("notebook-perfect", SHIPPED)
     result = probe(predictor, " 4 + 9 + 9 ")
     assert (result.expression, result.truth) == ("4+9+9", "22")
     assert result.answer == predictor.answer("4+9+9").text and result.correct
@@ -85,7 +90,7 @@ def test_probe_reports_answer_truth_and_top_three_alternatives():
 
 
 def test_probe_refuses_what_the_model_cannot_be_asked():
-    predictor = load_predictor("notebook-perfect")
+    predictor = load_predictor("notebook-perfect", SHIPPED)
     with pytest.raises(ExpressionError):
         probe(predictor, "4+9")  # three terms only
     assert probe_many(predictor, []) == []
@@ -130,7 +135,7 @@ def test_many_term_maps_go_by_terms_and_largest_operand():
 
 
 def test_small_problems_are_mapped_exhaustively_by_value():
-    predictor = load_predictor("notebook-perfect")
+    predictor = load_predictor("notebook-perfect", SHIPPED)
     progress = []
     result = accuracy_map(predictor, progress=lambda done, total: progress.append((done, total)))
     assert result.exhaustive and result.samples == 1000
@@ -158,7 +163,7 @@ def test_map_cells_count_the_model_own_mistakes_and_worst_cells_open_a_mistake(t
 
 
 def test_map_stops_when_cancelled():
-    predictor = load_predictor("three-digit")
+    predictor = load_predictor("three-digit", SHIPPED)
     assert accuracy_map(predictor, samples=3000, cancelled=lambda: True) is None
 
 

@@ -1,13 +1,17 @@
 """The models shipped in saved_models/: one per preset (but `notebook`), each meeting its target."""
 
 import math
+from pathlib import Path
 
 import pytest
 
 from core.data import generate, small_problems
 from core.presets import DEFAULT_OPPONENT, PRESETS
 from core.quiz import DIFFICULTIES, PLAYABLE_EXACT, level_scores, unplayable_reason
-from core.store import default_models_dir, load_predictor, read_info
+from core.store import load_predictor, read_info
+
+SHIPPED_DIR = Path(__file__).resolve().parents[1] / "saved_models"
+"""The shipped models, in the clone."""
 
 SHIPPED = [name for name in PRESETS if name != "notebook"]
 FRESH_SAMPLES = 2_000
@@ -23,7 +27,7 @@ def allowed_shortfall(target: float, samples: int) -> float:
 
 
 def test_default_opponent_is_shipped():
-    assert (default_models_dir() / DEFAULT_OPPONENT / "spec.json").is_file()
+    assert (SHIPPED_DIR / DEFAULT_OPPONENT / "spec.json").is_file()
 
 
 def fresh_scores(predictor) -> dict[str, tuple[int, int]]:
@@ -49,7 +53,7 @@ def test_shipped_model_meets_its_targets_by_value_by_length_and_on_small_operand
     preset = PRESETS[name]
     predictor = load_predictor(name)
     assert predictor.spec == preset.spec
-    metrics = read_info(default_models_dir() / name).metrics
+    metrics = read_info(SHIPPED_DIR / name).metrics
     assert metrics["samples"] >= 10_000
     for key, target in preset.targets.items():
         assert metrics[key] >= target, (key, metrics[key], target)  # recorded at save time
@@ -63,7 +67,7 @@ def test_shipped_model_meets_its_targets_by_value_by_length_and_on_small_operand
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_model_files_stay_small(name):
-    folder = default_models_dir() / name
+    folder = SHIPPED_DIR / name
     assert sum(f.stat().st_size for f in folder.iterdir()) <= 2 * 1024 * 1024
 
 

@@ -11,6 +11,8 @@ from core.data import generate
 from core.store import (
     ModelError,
     delete_model,
+    is_shipped,
+    list_library,
     list_models,
     load_keras_model,
     load_predictor,
@@ -134,7 +136,7 @@ def test_listing_marks_unreadable_models_without_failing(shelf):
 def test_resolve_by_name_or_path_and_delete(shelf):
     assert resolve("tiny", shelf) == shelf / "tiny"
     assert resolve(str(shelf / "tiny"), shelf) == shelf / "tiny"
-    with pytest.raises(ModelError, match=r"No model named 'nope'.*available: tiny"):
+    with pytest.raises(ModelError, match=r"No model named 'nope'.*available: .*tiny"):
         resolve("nope", shelf)
     delete_model("tiny", shelf)
     assert list(shelf.iterdir()) == []
@@ -165,3 +167,45 @@ def test_a_refused_rename_is_one_sentence_and_keeps_the_old_model(shelf, tiny_ru
     with pytest.raises(ModelError, match=r"Could not delete 'tiny': Permission denied\."):
         delete_model("tiny", shelf)
     assert (shelf / "tiny").is_dir()
+
+
+# -- shipped models beside the user's own ----------------------------------------------------------
+
+
+@pytest.fixture
+def shipped(tmp_path, library, monkeypatch):
+    """A shipped folder holding ``tiny`` and ``extra``, and an empty user library."""
+    folder = tmp_path / "shipped"
+    for name in ("tiny", "extra"):
+        shutil.copytree(library / "tiny", folder / name)
+    (folder / "__pycache__").mkdir()  # what an installed package holds beside the models
+    monkeypatch.setenv(core.store.SHIPPED_ENV, str(folder))
+    user = tmp_path / "user"
+    user.mkdir()
+    return folder, user
+
+
+def test_the_library_lists_shipped_models_marked_beside_the_users(shipped):
+    folder, user = shipped
+    assert list_models(user) == []
+    infos = list_library(user)
+    assert [(i.name, i.shipped) for i in infos] == [("extra", True), ("tiny", True)]
+    assert resolve("tiny", user) == folder / "tiny"
+    shutil.copytree(folder / "tiny", user / "tiny")  # the user's own of the same name hides it
+    assert [(i.name, i.shipped) for i in list_library(user)] == [("extra", True), ("tiny", False)]
+    assert resolve("tiny", user) == user / "tiny"
+
+
+def test_shipped_models_cannot_be_deleted_or_overwritten(shipped, tiny_run):
+    folder, user = shipped
+    with pytest.raises(ModelError, match="shipped with seq2add and can't be deleted"):
+        delete_model("extra", user)
+    with pytest.raises(ModelError, match="shipped with seq2add and can't be overwritten"):
+        save_model(tiny_run.model, tiny_run.spec, "extra", root=user, overwrite=True)
+    assert (folder / "extra" / "spec.json").is_file() and not (user / "extra").exists()
+
+
+def test_a_library_that_is_the_shipped_folder_owns_its_models(shipped):
+    folder, _ = shipped
+    assert not any(info.shipped for info in list_library(folder))
+    assert not is_shipped("extra", folder)

@@ -88,7 +88,10 @@ def _path_option(
 
 
 def models_dir_option(parser: argparse.ArgumentParser, *, root: bool = False) -> None:
-    help = "model library folder (default: $SEQ2ADD_MODELS or the shipped saved_models/)"
+    help = (
+        "folder of your own models (default: $SEQ2ADD_MODELS or one in your user data folder); "
+        "the shipped models are listed beside them"
+    )
     _path_option(parser, "--models-dir", "DIR", help, root=root)
 
 
@@ -171,9 +174,14 @@ def print_json(value: Any) -> None:
 
 def check_out(args: argparse.Namespace, root: Path | None) -> None:
     """Refuse a bad or taken --out before any work, naming the flag that allows replacing it."""
-    from core.store import check_name, resolve
+    from core.store import check_name, is_shipped, resolve
 
     check_name(args.out)
+    if is_shipped(args.out, root):
+        raise UsageError(
+            f"{args.out!r} is a model shipped with seq2add and can't be replaced; "
+            "use another --out name"
+        )
     try:
         resolve(args.out, root)
     except ModelError:

@@ -14,11 +14,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.store import default_models_dir, list_models
+    from core.store import default_models_dir, list_library
     from seq2add_tui.console import print_models
 
     root = models_dir(args) or default_models_dir()
-    infos = list_models(root)
+    infos = list_library(root)
     if args.json:
         print_json([info.to_dict() for info in infos])
     else:

@@ -110,6 +110,8 @@ def describe_model(info: ModelInfo, loaded: bool) -> Table:
     else:
         table.add_row("Scores", Text("not recorded", style="dim"))
     table.add_row("Saved", Text(f"{_saved_at(info.created)} · {display_path(info.path)}"))
+    if info.shipped:
+        table.add_row("Shipped", "came with seq2add: read-only, it can't be deleted or replaced")
     return table
 
 
@@ -271,4 +273,5 @@ class ModelLibrary(Vertical):
         exact = info.headline_exact
         exact_text = f"{exact:.2%}" if exact is not None else "—"
         name = Text(info.name)  # a DataTable reads plain strings as markup
-        return [mark, name, info.spec.describe(), exact_text, _saved_at(info.created)[:10]]
+        saved = "shipped" if info.shipped else _saved_at(info.created)[:10]
+        return [mark, name, info.spec.describe(), exact_text, saved]
