@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Tests see the library as it was before the shipped models were listed beside the user's own:
+# the default library is the clone's saved_models/, and a folder a test names holds only what the
+# test puts there (test_store and test_install check the shipped listing itself).
+os.environ["SEQ2ADD_MODELS"] = str(Path(__file__).resolve().parents[1] / "saved_models")
+os.environ["SEQ2ADD_SHIPPED_MODELS"] = ""
 
 # Snapshots and screen checks expect the Unicode symbols. The app picks ASCII where the locale
 # isn't UTF-8 (tests/test_terminals.py checks that in a LANG=C process), so the rest of the suite
