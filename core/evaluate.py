@@ -23,6 +23,7 @@ from core.data import (
     small_problems,
     small_problems_enumerated,
 )
+from core.percent import BRIEF, percent
 from core.spec import OPERATORS, ProblemSpec
 
 ProbabilityFunction = Callable[[np.ndarray], np.ndarray]
@@ -384,8 +385,8 @@ def length_warning(spec: ProblemSpec, metrics: dict[str, Any], operands: list[in
     if accuracy >= WEAK_CELL:
         return None
     return (
-        f"this model got {accuracy:.1%} of {label} questions right when it was evaluated; "
-        "this answer may be wrong."
+        f"this model got {percent(accuracy, BRIEF)} of {label} questions right when it was "
+        "evaluated; this answer may be wrong."
     )
 
 

@@ -33,6 +33,7 @@ import numpy as np
 from core.data import generate
 from core.errors import UserError
 from core.leaderboard import Outcome
+from core.percent import ROUGH, percent
 from core.spec import ProblemSpec, digit_count
 
 if TYPE_CHECKING:
@@ -209,8 +210,8 @@ def unplayable_reason(predictor: Predictor, difficulty: str, scores: dict[str, f
         return ""
     name = predictor.name or "this model"
     return (
-        f"{name} gets only {score:.0%} of {difficulty} questions right: it learned from the "
-        "whole range, where such numbers are rare. Play full."
+        f"{name} gets only {percent(score, ROUGH)} of {difficulty} questions right: it learned "
+        "from the whole range, where such numbers are rare. Play full."
     )
 
 

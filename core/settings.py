@@ -68,6 +68,32 @@ def parse_terms(text: str) -> tuple[int, int]:
     return low, high
 
 
+_WHOLE = re.compile(r"\+?[0-9][0-9,_]*")
+MAX_TYPED_DIGITS = 20
+"""Longest whole number anyone types for a setting (and far below what int() refuses)."""
+
+
+def parse_whole_number(text: str) -> int:
+    """A whole number of 0 or more as people type it: ``75000``, ``75,000`` or ``75_000``.
+
+    The one parser for typed whole numbers (the Config form and the CLI's flags). A refusal is a
+    ValueError holding the rest of a sentence (``must be a whole number, not 'ten'``): the form
+    puts the field's label in front, argparse the flag.
+    """
+    text = str(text).strip()
+    shown = text if len(text) <= 20 else text[:20] + "…"
+    if not text:
+        raise ValueError("must not be empty")
+    if text.startswith("-") and _WHOLE.fullmatch(text[1:]):
+        raise ValueError(f"must be 0 or more, not {shown}")
+    if not _WHOLE.fullmatch(text):
+        raise ValueError(f"must be a whole number, not {shown!r}")
+    digits = text.lstrip("+").replace(",", "").replace("_", "")
+    if len(digits) > MAX_TYPED_DIGITS:
+        raise ValueError(f"must be a whole number of at most {MAX_TYPED_DIGITS} digits")
+    return int(digits)
+
+
 def _terms_text(text: str) -> str:
     parse_terms(text)
     return str(text).strip()

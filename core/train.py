@@ -35,6 +35,7 @@ from core.evaluate import Evaluation, score
 from core.history import HistoryPoint
 from core.infer import Predictor, network_from_keras
 from core.model import ModelConfig, build_model, compile_model, parameter_count
+from core.percent import percent
 from core.run_status import RunStatus
 from core.settings import CURRICULA as CURRICULA
 from core.settings import SCHEDULES as SCHEDULES
@@ -749,13 +750,15 @@ def _train(
         target = config.stop_at_exact
         if progress.target_reached or (target is not None and exact_now >= target):
             run.status = RunStatus.TARGET_REACHED
-            run.message = f"Validation exact-match reached {exact_now:.2%} after epoch {epoch + 1}."
+            run.message = (
+                f"Validation exact-match reached {percent(exact_now)} after epoch {epoch + 1}."
+            )
             break
         if config.patience and epochs_without_gain >= config.patience:
             run.status = RunStatus.NO_IMPROVEMENT
             run.message = (
                 f"Validation exact-match stopped improving ({config.patience} epochs without a "
-                f"gain); kept the best, {best_exact:.2%}."
+                f"gain); kept the best, {percent(best_exact)}."
             )
             if best_weights is not None:
                 model.set_weights(best_weights)

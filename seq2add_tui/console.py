@@ -17,6 +17,7 @@ from rich.text import Text
 
 from core.evaluate import Breakdown, Evaluation
 from core.model import ModelConfig, parameter_count
+from core.percent import BRIEF, percent
 from core.run_status import RunStatus
 from core.spec import ProblemSpec
 from core.store import ModelInfo
@@ -112,16 +113,18 @@ class TrainingProgress:
                 self.task,
                 completed=event.samples_seen,
                 loss=f"{event.loss:.4f}",
-                accuracy=f"{event.accuracy:.2%}",
+                accuracy=percent(event.accuracy, BRIEF),
                 rate=rate,
                 eta=eta,
             )
         elif isinstance(event, EpochEnded):
-            self.progress.update(self.task, exact=f"{event.val_exact_match:.2%}")
+            self.progress.update(self.task, exact=percent(event.val_exact_match, BRIEF))
             self.progress.console.print(
                 f"epoch {event.epoch}/{event.epochs}: loss {event.loss:.4f}, "
-                f"char accuracy {event.accuracy:.2%}; validation: loss {event.val_loss:.4f}, "
-                f"char {event.val_char_accuracy:.2%}, [bold]exact {event.val_exact_match:.2%}[/]"
+                f"char accuracy {percent(event.accuracy, BRIEF)}; "
+                f"validation: loss {event.val_loss:.4f}, "
+                f"char {percent(event.val_char_accuracy, BRIEF)}, "
+                f"[bold]exact {percent(event.val_exact_match, BRIEF)}[/]"
             )
         elif isinstance(event, TrainingFinished):
             # core says a stopped model keeps what it learned, true in the app; Ctrl-C here saves
@@ -137,12 +140,8 @@ class TrainingProgress:
             self.progress.console.print(f"[red]{event.message}[/]")
 
 
-def _percent(value: float) -> str:
-    return f"{value:.2%}"
-
-
 def _breakdown_line(items: list[Breakdown]) -> str:
-    return " · ".join(f"{b.label} {_percent(b.accuracy)} ({b.total:,})" for b in items)
+    return " · ".join(f"{b.label} {percent(b.accuracy)} ({b.total:,})" for b in items)
 
 
 def print_evaluation(scores: Evaluation, title: str) -> None:
@@ -152,31 +151,31 @@ def print_evaluation(scores: Evaluation, title: str) -> None:
     table = Table.grid(padding=(0, 2))
     table.add_row(
         "exact match",
-        f"[bold]{_percent(scores.exact_match)}[/] ({scores.exact_correct:,} / {scores.samples:,})",
+        f"[bold]{percent(scores.exact_match)}[/] ({scores.exact_correct:,} / {scores.samples:,})",
     )
     lengths = scores.by_length
     if lengths is not None:
         table.add_row(
             "by length",
-            f"[bold]{_percent(lengths.exact_match)}[/] on {lengths.samples:,} length-balanced "
+            f"[bold]{percent(lengths.exact_match)}[/] on {lengths.samples:,} length-balanced "
             "samples (each operand's digit count equally likely)",
         )
         worst = lengths.worst_cell
         if worst is not None:
             table.add_row(
-                "worst lengths", f"{worst.label} {_percent(worst.accuracy)} ({worst.total:,})"
+                "worst lengths", f"{worst.label} {percent(worst.accuracy)} ({worst.total:,})"
             )
         small = lengths.small_operands
         if small is not None:
             how = "every one" if lengths.small_enumerated else "a fixed sample"
             table.add_row(
                 "small operands",
-                f"{_percent(small.accuracy)} ({small.correct:,} / {small.total:,} with operands "
+                f"{percent(small.accuracy)} ({small.correct:,} / {small.total:,} with operands "
                 f"≤ 20, {how})",
             )
-    table.add_row("per character", _percent(scores.char_accuracy))
+    table.add_row("per character", percent(scores.char_accuracy))
     table.add_row("loss", f"{scores.loss:.4f}")
-    table.add_row("per position", "  ".join(_percent(p) for p in scores.per_position))
+    table.add_row("per position", "  ".join(percent(p) for p in scores.per_position))
     for label, items in (
         ("by operator", scores.by_operator),
         ("by terms", scores.by_terms),
@@ -229,7 +228,7 @@ def print_models(infos: list[ModelInfo], root: Path) -> None:
         network = info.model.describe() if info.model else ""
         figures = [
             f"{info.parameters:,}" if info.parameters else "",
-            _percent(exact) if exact is not None else "",
+            percent(exact) if exact is not None else "",
         ]
         if wide:
             table.add_row(name, problem, network, *figures, Text(info.created[:10]))

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from core.accuracy_map import AccuracyMap
+from core.percent import BRIEF, ROUGH, percent
 from core.probe import NO_ATTENTION_NOTE, ProbeResult
 from seq2add_tui.glyphs import GLYPHS
 
@@ -74,8 +75,8 @@ def alternatives_table(result: ProbeResult) -> Table:
             choice = choices[rank]
             style = "bold" if rank == 0 else "dim" if choice.probability < 0.01 else ""
             # Percent without the sign (the heading says %): ten characters fit in 80 columns.
-            percent = round(choice.probability * 100)
-            cells.append(Text(f"{_label(choice.symbol, pad)} {percent:>3}", style))
+            whole = round(choice.probability * 100)
+            cells.append(Text(f"{_label(choice.symbol, pad)} {whole:>3}", style))
         table.add_row(ranks[rank], *cells)
     return table
 
@@ -101,7 +102,7 @@ def attention_heatmap(result: ProbeResult, *, dark: bool = True, cell: int = 2) 
         strongest = result.strongest_inputs(row)[0]
         text.append(
             f" {_label(result.input_characters[strongest], pad)}@{strongest + 1}"
-            f" {weights[strongest]:.0%}",
+            f" {percent(weights[strongest], ROUGH)}",
             style="dim",
         )
         text.append("\n")
@@ -126,7 +127,7 @@ def confidence_strip(result: ProbeResult) -> Text:
     ):
         style = "green" if sure >= 0.9 else "yellow" if sure >= 0.6 else "red"
         text.append(f"{position}:{_label(char, result.pad_char)} ", style="bold")
-        text.append(f"{sure:.0%}", style=style)
+        text.append(percent(sure, ROUGH), style=style)
         text.append("   ")
     return text
 
@@ -195,7 +196,10 @@ def worst_cells_text(result: AccuracyMap, count: int = 5) -> Text:
         return Text(f"No mistakes in {result.samples:,} questions.", style="green")
     text = Text()
     for cell in worst:
-        text.append(f"{cell.accuracy:6.1%} ", style="bold red" if cell.accuracy < 0.9 else "yellow")
+        text.append(
+            f"{percent(cell.accuracy, BRIEF, 6)} ",
+            style="bold red" if cell.accuracy < 0.9 else "yellow",
+        )
         text.append(f"{cell.label}  ")
         text.append(f"{cell.correct:,}/{cell.total:,}  e.g. {cell.example}\n", style="dim")
     return text
@@ -209,4 +213,4 @@ def map_summary(result: AccuracyMap) -> str:
         if result.exhaustive
         else f"{result.samples:,} questions"
     )
-    return f"{asked}: {share:.2%} right"
+    return f"{asked}: {percent(share)} right"

@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 
 from core.evaluate import Evaluation, evaluate
 from core.infer import Predictor
+from core.percent import percent
 from core.run import FreshModel, Settings
 from core.run_status import RunStatus
 from core.train import BatchEnded, TrainingConfig, TrainingEvent, scoring_phase
@@ -23,7 +24,7 @@ from seq2add_tui.messages import BatchProgress, TrainingDone, TrainingUpdate
 from seq2add_tui.screens.dialogs import ConfirmDialog, MessageDialog
 from seq2add_tui.widgets.config_form import ConfigForm
 from seq2add_tui.widgets.training_panel import log_stride
-from seq2add_tui.wording import FRESH_NAME, fresh_description, percent
+from seq2add_tui.wording import FRESH_NAME, fresh_description
 
 PLOT_CHECKPOINTS = 24
 """Mid-run validation checks asked of core.train, so the exact-match curve fills in as it goes."""

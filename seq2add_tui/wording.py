@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
+from core.percent import percent
 from seq2add_tui.glyphs import GLYPHS
 
 if TYPE_CHECKING:
@@ -23,13 +23,6 @@ def shown_symbol(symbol: str) -> str:
     """A model symbol as the screen shows it: the padding space as ␣ (``_`` in ASCII), so it can
     be seen."""
     return GLYPHS.space if symbol == " " else symbol
-
-
-def percent(fraction: float) -> str:
-    """``93.1%``; two decimals near the top, where 99.9% and 100% differ."""
-    if math.isnan(fraction):
-        return "—"
-    return f"{fraction:.2%}" if fraction >= 0.99 else f"{fraction:.1%}"
 
 
 def fresh_description(fresh: FreshModel) -> str:

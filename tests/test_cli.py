@@ -73,7 +73,10 @@ def test_evaluate_json_has_the_documented_keys(capsys, library):
         (["predict", "nope", "1+2+3"], "No model named 'nope'"),
         (["predict", "tiny", "1++2+3"], "two operators in a row"),
         (["predict", "tiny", "1+2"], "has 2"),
-        (["evaluate", "tiny", "--samples", "many"], "'many' is not a whole number"),
+        (
+            ["evaluate", "tiny", "--samples", "many"],
+            "must be a whole number, not 'many'",
+        ),
         (["evaluate", "."], "not a model folder"),
         (["predict", "/nonexistent/x", "1+2+3"], "/nonexistent/x does not exist."),
         pytest.param(

@@ -34,13 +34,13 @@ class Parser(argparse.ArgumentParser):
 
 
 def positive_int(text: str) -> int:
+    """An argparse type for whole numbers of 0 or more, typed as the Config form takes them."""
+    from core.settings import parse_whole_number
+
     try:
-        value = int(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
-    return value
+        return parse_whole_number(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def whole_number(low: int, high: int | None = None, unit: str = "") -> Callable[[str], int]:

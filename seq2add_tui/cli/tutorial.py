@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from core.percent import percent
 from seq2add_tui.cli.common import check_out, models_dir, models_dir_option, positive_int
 
 
@@ -32,6 +33,6 @@ def run(args: argparse.Namespace) -> int:
     folder = import_tutorial_model(files, args.out, root=root, overwrite=args.overwrite)
     info = read_info(folder)
     exact = info.exact_match
-    score = f"; exact-match {exact:.2%} on 2,000 fresh samples" if exact is not None else ""
+    score = f"; exact-match {percent(exact)} on 2,000 fresh samples" if exact is not None else ""
     sys.stdout.write(f"Imported {folder} ({files.spec.describe()}{score})\n")
     return 0

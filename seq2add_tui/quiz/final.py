@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from core.leaderboard import Leaderboard, LeaderboardError, Outcome, PlayerNameError, Score
+from core.percent import ROUGH, percent
 from core.quiz import QuizRound, Result, Summary, outcome_sentence
 from seq2add_tui.quiz.inside import INSIDE_KEY, explain_round
 from seq2add_tui.quiz.keys import key_hints
@@ -242,4 +243,4 @@ def _weakest(result: Result) -> str:
         return "no output"
     index = min(range(len(confidence)), key=confidence.__getitem__)
     character = result.model.characters[index]
-    return f"least sure of '{shown_symbol(character)}': {confidence[index]:.0%}"
+    return f"least sure of '{shown_symbol(character)}': {percent(confidence[index], ROUGH)}"

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from core.percent import ROUGH, percent
 from core.probe import ProbeResult, probe, probe_many
 from seq2add_tui.inspection import attention_heatmap, probe_renderable
 
@@ -73,12 +74,12 @@ def _weakest_line(result: ProbeResult) -> Text:
     text = Text.assemble(
         (f"{result.expression} = {result.answer or '?'} ", "bold"),
         mark,
-        (f" sure {math.prod(confidence):.0%}", "dim"),
+        (f" sure {percent(math.prod(confidence), ROUGH)}", "dim"),
     )
     if not result.correct:
         text.append(f"  truth {result.truth}")
     choices = " · ".join(
-        f"{'␣' if a.symbol == result.pad_char else a.symbol} {a.probability:.0%}"
+        f"{'␣' if a.symbol == result.pad_char else a.symbol} {percent(a.probability, ROUGH)}"
         for a in result.alternatives[index]
     )
     text.append(f"\n    character {index + 1} weighed {choices}", style="dim")

@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from core.infer import Predictor
 from core.leaderboard import check_player_name, name_problem
+from core.percent import ROUGH, percent
 from core.quiz import (
     BASE_POINTS,
     DEFAULT_DIFFICULTY,
@@ -265,7 +266,9 @@ class Lobby(TopScoresReader, VerticalScroll):
         shut = [level for level in DIFFICULTIES if self._unplayable(level)]
         if shut and self._opponent is not None:
             opponent_scores = level_scores(self._opponent)
-            scores = ", ".join(f"{level} {opponent_scores[level]:.0%}" for level in shut)
+            scores = ", ".join(
+                f"{level} {percent(opponent_scores[level], ROUGH)}" for level in shut
+            )
             text += f"\nNot offered against {self._opponent_name}, too few right: {scores}."
         self.query_one("#difficulty-help", Static).update(Content(text))
 

@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 
 from core.accuracy_map import DEFAULT_MAP_SAMPLES, AccuracyMap, accuracy_map
 from core.infer import Predictor
+from core.percent import BRIEF, percent
 from seq2add_tui.inspection import accuracy_grid, map_summary
 from seq2add_tui.widgets.probe import ProbeRequest
 
@@ -167,7 +168,10 @@ class AccuracyMapView(Vertical):
             return
         for cell in worst:
             prompt = Text.assemble(
-                (f"{cell.accuracy:6.1%} ", "bold red" if cell.accuracy < 0.9 else "yellow"),
+                (
+                    f"{percent(cell.accuracy, BRIEF, 6)} ",
+                    "bold red" if cell.accuracy < 0.9 else "yellow",
+                ),
                 f"{cell.label}  ",
                 (f"{cell.correct:,}/{cell.total:,} · e.g. {cell.example}", "dim"),
             )

@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Static, TabbedContent, TabPane
 
 from core.evaluate import DEFAULT_SAMPLES, MAX_SAMPLES, Breakdown, Evaluation, LengthScores
 from core.infer import Predictor
+from core.percent import percent
 from seq2add_tui.glyphs import GLYPHS
 from seq2add_tui.widgets.accuracy_map import AccuracyMapView
 from seq2add_tui.widgets.fields import Parsed, whole_number
@@ -60,7 +61,7 @@ def headline(evaluation: Evaluation) -> Table:
     exact = evaluation.exact_match
     table.add_row(
         "Exact-match",
-        Text(f"{exact:.2%}", style=f"bold {accuracy_style(exact)}"),
+        Text(percent(exact), style=f"bold {accuracy_style(exact)}"),
         f"{evaluation.exact_correct:,}/{evaluation.samples:,}",
     )
     lengths = evaluation.by_length
@@ -68,14 +69,14 @@ def headline(evaluation: Evaluation) -> Table:
         balanced = lengths.exact_match
         table.add_row(
             "By length",
-            Text(f"{balanced:.2%}", style=f"bold {accuracy_style(balanced)}"),
+            Text(percent(balanced), style=f"bold {accuracy_style(balanced)}"),
             f"{lengths.samples:,} length-balanced",
         )
         worst = lengths.worst_cell
         if worst is not None:
             table.add_row(
                 "Worst lengths",
-                Text(f"{worst.accuracy:.2%}", style=accuracy_style(worst.accuracy)),
+                Text(percent(worst.accuracy), style=accuracy_style(worst.accuracy)),
                 worst.label,
             )
         small = lengths.small_operands
@@ -83,10 +84,10 @@ def headline(evaluation: Evaluation) -> Table:
             how = "all" if lengths.small_enumerated else "a sample of"
             table.add_row(
                 "Operands ≤ 20",
-                Text(f"{small.accuracy:.2%}", style=accuracy_style(small.accuracy)),
+                Text(percent(small.accuracy), style=accuracy_style(small.accuracy)),
                 f"{how} {small.total:,}",
             )
-    table.add_row("Per character", f"{evaluation.char_accuracy:.2%}", "as Keras counts")
+    table.add_row("Per character", percent(evaluation.char_accuracy), "as Keras counts")
     table.add_row("Loss", f"{evaluation.loss:.4f}", "cross-entropy")
     return table
 
@@ -107,7 +108,7 @@ def breakdown_table(title: str, rows: list[tuple[str, float, str]]) -> Table:
     table.add_column(justify="right", no_wrap=True)
     table.add_column(justify="right", style="dim", no_wrap=True)
     for label, fraction, count in rows:
-        table.add_row(label, bar(fraction), f"{fraction:.2%}", count)
+        table.add_row(label, bar(fraction), percent(fraction), count)
     return table
 
 

@@ -6,7 +6,6 @@ Input's validation failure, and `FormField` shows it under the control as you ty
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,12 +16,11 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
+from core.settings import parse_whole_number
 from core.spec import SpecError
 
 Parser = Callable[[str], Any]
 """Turns a field's text into a value, or raises ValueError saying why it can't."""
-
-_WHOLE = re.compile(r"[+]?\d[\d,_]*")
 
 
 def humanize(error: SpecError | ValueError, label: str) -> str:
@@ -48,14 +46,11 @@ def whole_number(label: str, check: Callable[[int], object] | None = None) -> Pa
     """A parser for whole numbers (``75000``, ``75,000`` or ``75_000``), then ``check`` if given."""
 
     def parse(text: str) -> int:
-        text = text.strip()
-        if not text:
-            raise ValueError(f"{label} is required.")
-        if text.startswith("-") and _WHOLE.fullmatch(text[1:]):
-            raise ValueError(f"{label} must be 0 or more, not {text}.")
-        if not _WHOLE.fullmatch(text):
-            raise ValueError(f"{label} must be a whole number, not {text!r}.")
-        return _checked(int(text.replace(",", "").replace("_", "")), label, check)
+        try:
+            value = parse_whole_number(text)
+        except ValueError as error:
+            raise ValueError(f"{label} {error}.") from None
+        return _checked(value, label, check)
 
     return parse
 

@@ -11,6 +11,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from core.mistakes import Mistake, group_mistakes
+from core.percent import ROUGH, percent
 from seq2add_tui.glyphs import GLYPHS
 from seq2add_tui.widgets.probe import ProbeRequest
 
@@ -89,7 +90,7 @@ class MistakeGallery(Vertical):
             " = ",
             (mistake.answer or "(nothing)", "red"),
             f"  truth {mistake.truth}",
-            (f"  sure {mistake.confidence:.0%}", "dim"),
+            (f"  sure {percent(mistake.confidence, ROUGH)}", "dim"),
         )
 
     @on(OptionList.OptionSelected, "#gallery-list")

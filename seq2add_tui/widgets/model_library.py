@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, DataTable, Static
 
+from core.percent import percent
 from core.recorded import RecordedTraining
 from core.run_status import RunStatus
 from core.store import ModelInfo
@@ -95,13 +96,13 @@ def describe_model(info: ModelInfo, loaded: bool) -> Table:
     table.add_row("Training", Text(_training_line(info.recorded_training)))
     recorded = info.scores
     if recorded.exact_match is not None:
-        scores = f"exact-match {recorded.exact_match:.2%}"
+        scores = f"exact-match {percent(recorded.exact_match)}"
         if recorded.exact_match_by_length is not None:
-            scores += f" · by length {recorded.exact_match_by_length:.2%}"
+            scores += f" · by length {percent(recorded.exact_match_by_length)}"
         if recorded.small_operands is not None:
-            scores += f" · operands ≤ 20 {recorded.small_operands:.2%}"
+            scores += f" · operands ≤ 20 {percent(recorded.small_operands)}"
         if recorded.char_accuracy is not None:
-            scores += f" · per char {recorded.char_accuracy:.2%}"
+            scores += f" · per char {percent(recorded.char_accuracy)}"
         if recorded.loss is not None:
             scores += f" · loss {recorded.loss:.4f}"
         if recorded.samples:
@@ -271,7 +272,7 @@ class ModelLibrary(Vertical):
         if not info.usable or info.spec is None:
             return [mark, Text(info.name, style="red"), Text("unreadable", style="red"), "—", "—"]
         exact = info.headline_exact
-        exact_text = f"{exact:.2%}" if exact is not None else "—"
+        exact_text = percent(exact) if exact is not None else "—"
         name = Text(info.name)  # a DataTable reads plain strings as markup
         saved = "shipped" if info.shipped else _saved_at(info.created)[:10]
         return [mark, name, info.spec.describe(), exact_text, saved]

@@ -23,6 +23,7 @@ from textual.reactive import reactive
 from textual.widgets import Button, Label, ProgressBar, RichLog, Select, Static
 
 from core.history import HistoryPoint, RunHistory, read_history, write_history
+from core.percent import BRIEF, percent
 from core.run import Settings
 from core.train import (
     BatchEnded,
@@ -38,7 +39,7 @@ from seq2add_tui.console import format_duration, speed_and_eta
 from seq2add_tui.glyphs import GLYPHS
 from seq2add_tui.widgets.focus import focus_within
 from seq2add_tui.widgets.learning_plot import VIEWS, LearningPlot
-from seq2add_tui.wording import counted, fit_and_total, percent
+from seq2add_tui.wording import counted, fit_and_total
 
 LOG_MAX_LINES = 2_000
 """Lines the training log keeps."""
@@ -46,7 +47,7 @@ LOG_LINES_PER_EPOCH = 4
 """Batch lines the log shows per epoch (besides the epoch's own summary)."""
 
 
-__all__ = ["TrainingPanel", "format_duration", "log_stride", "percent"]
+__all__ = ["TrainingPanel", "format_duration", "log_stride"]
 
 
 def log_stride(batches: int) -> int:
@@ -237,7 +238,7 @@ class TrainingPanel(Vertical):
             self._log(
                 Text.assemble(
                     (f"  {event.epoch}·{event.batch:>{width}}/{event.batches}", "dim"),
-                    f"  loss {event.loss:.4f}  char {percent(event.accuracy)}",
+                    f"  loss {event.loss:.4f}  char {percent(event.accuracy, BRIEF)}",
                 )
             )
             self.query_one(LearningPlot).add_loss(event.samples_seen, event.loss)
@@ -265,7 +266,7 @@ class TrainingPanel(Vertical):
                 Text.assemble(
                     (f"  check {event.index}/{event.count}", "dim"),
                     "  valid exact ",
-                    (percent(event.val_exact_match), "bold"),
+                    (percent(event.val_exact_match, BRIEF), "bold"),
                 )
             )
         elif isinstance(event, EpochEnded):
@@ -276,10 +277,11 @@ class TrainingPanel(Vertical):
                 Text.assemble(
                     (f"Epoch {event.epoch}/{event.epochs}", "bold"),
                     f" · {format_duration(event.elapsed_s)} · lr {event.learning_rate:.3g}\n",
-                    f"  train loss {event.loss:.4f}  char {percent(event.accuracy)}\n",
-                    f"  valid loss {event.val_loss:.4f}  char {percent(event.val_char_accuracy)}\n",
+                    f"  train loss {event.loss:.4f}  char {percent(event.accuracy, BRIEF)}\n",
+                    f"  valid loss {event.val_loss:.4f}  "
+                    f"char {percent(event.val_char_accuracy, BRIEF)}\n",
                     "  valid exact-match ",
-                    (percent(event.val_exact_match), "bold"),
+                    (percent(event.val_exact_match, BRIEF), "bold"),
                 )
             )
         elif isinstance(event, TrainingFinished):
