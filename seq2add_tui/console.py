@@ -218,8 +218,8 @@ def print_models(infos: list[ModelInfo], root: Path) -> None:
         table.add_column("saved", no_wrap=True)
     for info in infos:
         name = Text(info.name)  # names and errors are shown literally, never as markup
-        if info.shipped:
-            name.append(" (shipped)", style="dim")
+        if info.shipped and not wide:  # wide tables say so in the saved column
+            name.append("\nshipped", style="dim")
         if not info.usable:
             table.add_row(name, Text(f"unreadable: {info.error}", style="red"))
             continue
@@ -231,7 +231,8 @@ def print_models(infos: list[ModelInfo], root: Path) -> None:
             percent(exact) if exact is not None else "",
         ]
         if wide:
-            table.add_row(name, problem, network, *figures, Text(info.created[:10]))
+            saved = "shipped" if info.shipped else info.created[:10]
+            table.add_row(name, problem, network, *figures, Text(saved))
         else:
             table.add_row(name, Text(problem).append(f"\n{network}", style="dim"), *figures)
     console.print(table)

@@ -205,10 +205,13 @@ class ModelLibrary(Vertical):
         for info in infos:
             table.add_row(*self._cells(info), key=info.name)
         count = len(infos)
+        shipped = sum(info.shipped for info in infos)
+        where = "[b]$count[/] ($shipped shipped) · yours in" if shipped else "[b]$count[/] in"
         self.query_one("#library-folder", Static).update(
             Content.from_markup(
-                "[b]$count[/] in [dim]$folder[/]",
+                where + " [dim]$folder[/]",
                 count=counted(count, "model"),
+                shipped=str(shipped),
                 folder=display_path(folder),
             )
         )
