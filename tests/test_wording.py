@@ -1,4 +1,4 @@
-"""Counts on screen read as English."""
+"""Counts, times and percentages on screen read the same way everywhere."""
 
 import re
 
@@ -22,3 +22,21 @@ def test_run_times_say_fit_and_total_and_never_split_a_number_from_its_unit():
     line = _training_line({"samples": 75_000, "fit_seconds": 1135.3, "total_seconds": 1190.0})
     assert "fit 18:55, total 19:50" in line
     assert not re.search(r"\d s\b", line)
+
+
+def test_one_percentage_formatter_with_a_number_of_decimals_per_context():
+    from core.percent import BRIEF, ROUGH, percent
+
+    assert [percent(0.931), percent(0.931, BRIEF), percent(0.931, ROUGH)] == [
+        "93.10%",
+        "93.1%",
+        "93%",
+    ]
+    # Only a perfect score reads 100: rounding up would claim every answer right.
+    assert [percent(0.99996), percent(0.9996, BRIEF), percent(0.996, ROUGH)] == [
+        "99.99%",
+        "99.9%",
+        "99%",
+    ]
+    assert [percent(1.0), percent(1.0, ROUGH)] == ["100.00%", "100%"]
+    assert percent(0.5, BRIEF, width=6) == " 50.0%" and percent(float("nan")) == "—"
