@@ -20,13 +20,14 @@ def percent(fraction: float, decimals: int = SCORE, width: int = 0) -> str:
     """``fraction`` as a percentage: ``percent(0.931)`` is ``93.10%``; ``decimals`` is one of
     `SCORE` (the default), `BRIEF` or `ROUGH`; ``width`` pads on the left for columns.
 
-    Only a perfect score reads 100: 0.9996 is ``99.9%`` at one decimal, not a rounded-up
-    ``100.0%`` that would claim every answer right. NaN (nothing measured yet) reads ``—``.
+    With decimals, only a perfect score reads 100: 0.9996 is ``99.9%`` at one decimal, not a
+    rounded-up ``100.0%`` that would claim every answer right (a `ROUGH` feel rounds as usual).
+    NaN (nothing measured yet) reads ``—``.
     """
     if math.isnan(fraction):
         return "—".rjust(width)
     text = f"{fraction:{width}.{decimals}%}"
-    if fraction < 1 and text.strip().startswith("100"):
+    if decimals and fraction < 1 and text.strip().startswith("100"):
         scale = 10 ** (decimals + 2)
         text = f"{math.floor(fraction * scale) / scale:{width}.{decimals}%}"
     return text

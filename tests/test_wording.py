@@ -32,11 +32,12 @@ def test_one_percentage_formatter_with_a_number_of_decimals_per_context():
         "93.1%",
         "93%",
     ]
-    # Only a perfect score reads 100: rounding up would claim every answer right.
+    # With decimals only a perfect score reads 100 (rounding up would claim every answer right);
+    # a rough feel rounds as usual.
     assert [percent(0.99996), percent(0.9996, BRIEF), percent(0.996, ROUGH)] == [
         "99.99%",
         "99.9%",
-        "99%",
+        "100%",
     ]
     assert [percent(1.0), percent(1.0, ROUGH)] == ["100.00%", "100%"]
     assert percent(0.5, BRIEF, width=6) == " 50.0%" and percent(float("nan")) == "—"
