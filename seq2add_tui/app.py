@@ -177,7 +177,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
                 yield ModelLibrary(id="model-library")
             with TabPane(tab_title("quiz"), id="quiz"):
                 yield QuizPanel(id="quiz-panel")
-        yield Footer()
+        yield Footer(compact=True)  # at 80 columns the panel keys fit beside the rest
 
     @staticmethod
     def _tab_title(panel: str) -> str:
@@ -334,7 +334,9 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
                 return None  # asked already: shown, dimmed, while the run winds down
             return self.training
         if action == "save_model":
-            return (self._unsaved() is not None and not self.training) or None
+            if self._unsaved() is None:
+                return False  # nothing to save: hidden, so the footer fits 80 columns
+            return (not self.training) or None
         if action == "evaluate":
             return self.current is not None or None
         return True

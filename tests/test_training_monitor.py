@@ -148,6 +148,9 @@ async def test_at_80x24_refusals_show_whole_and_nothing_covers_the_delete_questi
     app = make_app(models_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        # The first screen's footer names the panel keys whole (it read '12345 Pan▏').
+        footer = screen_text(app).splitlines()[-1]
+        assert "12345 Panels" in footer and "Save" not in footer  # nothing to save yet
         await pilot.press("1")
         await pilot.pause()
         # The form's last field: its refusal, all three lines, scrolls into view.
