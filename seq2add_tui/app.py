@@ -34,6 +34,7 @@ from seq2add_tui import ICON
 from seq2add_tui.commands import PANEL_PURPOSES, PANELS, Seq2AddCommands, tab_title
 from seq2add_tui.library_actions import LibraryActions
 from seq2add_tui.messages import EvaluationReady
+from seq2add_tui.quiz import HELP_BINDINGS as QUIZ_HELP_BINDINGS
 from seq2add_tui.quiz import QuizPanel
 from seq2add_tui.screens.dialogs import ConfirmDialog, MessageDialog
 from seq2add_tui.screens.help import HelpScreen
@@ -294,7 +295,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
             ("Everywhere", self.BINDINGS),
             ("In the Evaluation panel", EvaluationPanel.BINDINGS),
             ("In the Models panel", ModelLibrary.BINDINGS),
-            ("In the Quiz panel", QuizPanel.BINDINGS),
+            ("In the Quiz panel", QUIZ_HELP_BINDINGS),
         ]
         panels = [(tab_title(panel), PANEL_PURPOSES[panel]) for panel in PANELS]
         self.push_screen(HelpScreen(sections, panels))

@@ -590,6 +590,8 @@ async def test_resizing_keeps_state_and_help_lists_the_keys(models_dir):
         assert "Panels: Config, Training, Evaluation" in seen
         assert "Delete the highlighted model" in seen
         assert "Top scores on this model" in seen  # the quiz panel's keys
+        # ...and W, bound on the reveal and the final screen rather than on the panel.
+        assert "The model's top choices" in seen and "The round's questions the model" in seen
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
         # The theme toggles between dark and light.

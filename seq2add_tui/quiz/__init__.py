@@ -4,7 +4,15 @@
 session show. Nothing here imports TensorFlow: the opponent is a numpy `core.infer.Predictor`.
 """
 
-from seq2add_tui.quiz.clock import Clock
-from seq2add_tui.quiz.panel import QuizPanel, QuizState
+from textual.binding import BindingType
 
-__all__ = ["Clock", "QuizPanel", "QuizState"]
+from seq2add_tui.quiz.clock import Clock
+from seq2add_tui.quiz.final import Final
+from seq2add_tui.quiz.panel import QuizPanel, QuizState
+from seq2add_tui.quiz.reveal import Reveal
+
+HELP_BINDINGS: list[BindingType] = [*QuizPanel.BINDINGS, *Reveal.BINDINGS, *Final.BINDINGS]
+"""Every quiz key for the help screen: the panel's own, and W, which the reveal and the final
+screen bind themselves (so it only works there) and the panel's bindings therefore miss."""
+
+__all__ = ["HELP_BINDINGS", "Clock", "QuizPanel", "QuizState"]
