@@ -78,18 +78,21 @@ def test_probe_with_attention_map_snapshot(snap_compare, size, theme):
     assert snap_compare(InspectApp(Probe(), theme), terminal_size=size, run_before=type_expression)
 
 
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 @pytest.mark.parametrize("theme", THEMES)
-def test_accuracy_map_snapshot(snap_compare, theme):
+def test_accuracy_map_snapshot(snap_compare, size, theme):
     async def map_it(pilot):
         pilot.app.widget.samples = 900
         await pilot.click("#map-start")
         await still(pilot)
 
     app = InspectApp(AccuracyMapView(), theme)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=map_it)
+    assert snap_compare(app, terminal_size=size, run_before=map_it)
 
 
-def test_mistake_gallery_snapshot(snap_compare):
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+@pytest.mark.parametrize("theme", THEMES)
+def test_mistake_gallery_snapshot(snap_compare, size, theme):
     from core.accuracy_map import accuracy_map
 
     async def fill(pilot):
@@ -101,7 +104,8 @@ def test_mistake_gallery_snapshot(snap_compare):
         def on_mount(self) -> None:
             pass
 
-    assert snap_compare(GalleryApp(MistakeGallery()), terminal_size=(80, 24), run_before=fill)
+    app = GalleryApp(MistakeGallery(), theme)
+    assert snap_compare(app, terminal_size=size, run_before=fill)
 
 
 # -- pilot tests on the app ------------------------------------------------------------------------
