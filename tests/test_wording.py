@@ -19,7 +19,10 @@ def test_run_times_say_fit_and_total_and_never_split_a_number_from_its_unit():
     assert seconds_text(3725) == "1:02:05"
     assert fit_and_total(20.1, 43.0) == "fit 20.1s, total 43.0s"
     assert fit_and_total(20.1, None) == "fit 20.1s"  # models saved before total was recorded
-    line = _training_line({"samples": 75_000, "fit_seconds": 1135.3, "total_seconds": 1190.0})
+    from core.recorded import RecordedTraining
+
+    recorded = {"samples": 75_000, "fit_seconds": 1135.3, "total_seconds": 1190.0}
+    line = _training_line(RecordedTraining.read(recorded))
     assert "fit 18:55, total 19:50" in line
     assert not re.search(r"\d s\b", line)
 
