@@ -83,8 +83,13 @@ def _module_imports(path, name: str, known: set[str]) -> set[str]:
             if node.level:  # relative: from the package, up level - 1
                 parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
                 base = f"{parent}.{base}" if base else parent
-            # `from package import module` names a module; `from module import name` does not.
-            targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+            # `from package import module` imports that module (the package's __init__ runs
+            # first, but that is Python's doing, not a dependency the file declares);
+            # `from module import name` imports the module.
+            targets = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base
+                for alias in node.names
+            ]
         else:
             continue
         found |= {target for target in targets if target in known}
