@@ -563,3 +563,36 @@ def test_the_quiz_leaderboard_view_skips_damaged_rows_and_says_so(tmp_path):
             assert "Skipped 3 damaged rows" in status
 
     asyncio.run(scenario())
+
+
+def test_the_quiz_lobby_top_scores_say_how_many_damaged_rows_were_skipped(tmp_path):
+    import asyncio
+
+    from textual.app import App
+    from textual.widgets import Static
+
+    from core.store import load_predictor
+    from seq2add_tui.quiz.lobby import Lobby
+
+    path = tmp_path / "board.sqlite3"
+    _with_bad_rows(path)
+    opponent = load_predictor("notebook-perfect")
+
+    class Lobbied(App):
+        def compose(self):
+            yield Lobby(questions=10, seconds=10, difficulty="full")
+
+    async def top_line() -> str:
+        app = Lobbied()
+        async with app.run_test(size=(100, 40)) as pilot:
+            lobby = app.query_one(Lobby)
+            lobby.show_opponent(opponent, "notebook-perfect")
+            lobby.load_top(path)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            return str(app.query_one("#lobby-top", Static).render())
+
+    lines = asyncio.run(top_line()).splitlines()
+    assert lines[0].startswith("Top scores: 1. ann 900 · 2. bob 700")
+    # The same sentence as the full leaderboard's, whose test is just above.
+    assert lines[1] == "Skipped 3 damaged rows of the leaderboard file."

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Static
 
 from core.leaderboard import Leaderboard, LeaderboardError, Score, Standing
 from seq2add_tui.score_rows import score_cells
+from seq2add_tui.wording import counted
 
 
 @dataclass
@@ -32,6 +33,14 @@ class TopScores(Message):
     error: str | None
     damaged: int = 0
     """Rows the file holds that seq2add never writes (skipped, but counted)."""
+
+    @property
+    def skipped(self) -> str:
+        """The damaged rows skipped, in the one sentence every view of the scores uses ("" for
+        none)."""
+        if not self.damaged or self.error is not None:
+            return ""
+        return f"Skipped {counted(self.damaged, 'damaged row')} of the leaderboard file."
 
 
 class TopScoresReader:
@@ -153,6 +162,5 @@ class LeaderboardView(TopScoresReader, Vertical):
             status.update("No scores yet: play a round to be the first.")
         else:
             status.update("")
-        if message.damaged and message.error is None:
-            rows = "row" if message.damaged == 1 else "rows"
-            status.update(f"Skipped {message.damaged:,} damaged {rows} of the leaderboard file.")
+        if message.skipped:
+            status.update(message.skipped)

@@ -308,13 +308,15 @@ class Lobby(TopScoresReader, VerticalScroll):
         message.stop()
         if message.model != self._opponent_name:
             return  # read for an earlier opponent
-        target = self.query_one("#lobby-top", Static)
         if message.error is not None:
-            target.update(Content(message.error))
+            text = message.error
         elif not message.standings:
-            target.update(Content(f"No scores on {self._opponent_name} yet: be the first."))
+            text = f"No scores on {self._opponent_name} yet: be the first."
         else:
             parts = " · ".join(
                 f"{s.place}. {s.score.player} {s.score.player_score:,}" for s in message.standings
             )
-            target.update(Content(f"Top scores: {parts}"))
+            text = f"Top scores: {parts}"
+        if message.skipped:
+            text += f"\n{message.skipped}"
+        self.query_one("#lobby-top", Static).update(Content(text))
