@@ -87,17 +87,6 @@ class MessageDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ModelName(Validator):
-    """A name `core.store.check_name` accepts."""
-
-    def validate(self, value: str) -> ValidationResult:
-        try:
-            check_name(value)
-        except ModelError as error:
-            return self.failure(str(error))
-        return self.success()
-
-
 class SaveModelDialog(ModalScreen[str | None]):
     """Name the freshly trained model; the App asks again before replacing an existing one."""
 
@@ -117,7 +106,9 @@ class SaveModelDialog(ModalScreen[str | None]):
             yield Static(self.description, classes="dialog-message")
             yield FormField(
                 "Name",
-                Input(self.suggestion, id="model-name", compact=True, validators=[ModelName()]),
+                Input(
+                    self.suggestion, id="model-name", compact=True, validators=[Parsed(check_name)]
+                ),
                 name="model-name",
             )
             with Horizontal(classes="dialog-buttons"):
@@ -207,7 +198,7 @@ class ImportModelDialog(ModalScreen[ImportRequest | None]):
                 ("Weights", "weights", "", [ExistingFile()], "path to the .h5 weights"),
                 ("Terms", "terms", "3", [Parsed(whole_number("Terms"))], "3"),
                 ("Largest", "largest", "10", [Parsed(whole_number("Largest"))], "10"),
-                ("Name", "name", "tutorial", [ModelName()], "tutorial"),
+                ("Name", "name", "tutorial", [Parsed(check_name)], "tutorial"),
             )
             for label, name, value, validators, placeholder in fields:
                 yield FormField(
