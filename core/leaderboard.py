@@ -155,12 +155,13 @@ def check_player_name(name: str) -> str:
 
 
 def short_time(played_at: str) -> str:
-    """A stored UTC time as a short local ``Nov 30 14:02``, for tables."""
+    """A stored UTC time as a short local ``11-30 14:02``, for tables (11 columns: the
+    every-model table has no room for a month's name at 80 columns)."""
     try:
         moment = datetime.fromisoformat(played_at).astimezone()
     except ValueError:
         return played_at[:16]
-    return moment.strftime("%b %d %H:%M")
+    return moment.strftime("%m-%d %H:%M")
 
 
 def now_iso() -> str:

@@ -332,11 +332,35 @@ async def test_the_leaderboard_view_marks_the_round_just_played(opponent, tmp_pa
         assert view.model is None
         # Across every model each row names its opponent, apart from that opponent's score.
         labels = [str(column.label) for column in table.columns.values()]
-        assert labels[3:5] == ["Opponent", "Its score"]
+        assert labels[3:6] == ["Opponent", "Its pts", "W/L"]
         first = table.get_row_at(0)
         assert (str(first[3]), str(first[4])) == ("notebook-perfect", "1,350")
         await pilot.press("escape")
         assert panel.state == "final"
+
+
+@pilot_test
+async def test_the_every_model_board_shows_whole_times_at_80_columns(opponent, tmp_path):
+    # At 80x24 the When column was cut to "Dec": every row's date and time must show whole.
+    Leaderboard(tmp_path / "scores.sqlite3").record(earlier_score("zed", 5_000, 1, 10.0))
+    app = quiz_app(opponent, tmp_path, questions=1)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(QuizPanel)
+        await type_answer(pilot, str(panel.round.current.answer))
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.press("l")
+        await app.workers.wait_for_complete()
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.query_one("#board-view")
+        assert view.model is None and len(view.scores) == 2
+        screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        for score in view.scores:
+            shown = leaderboard.short_time(score.played_at)
+            assert any(char.isdigit() for char in shown) and ":" in shown
+            assert shown in screen, (shown, screen)
 
 
 @pilot_test

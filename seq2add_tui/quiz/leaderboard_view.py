@@ -108,10 +108,11 @@ class LeaderboardView(TopScoresReader, Vertical):
         table.clear(columns=True)
         columns = [("#", "rank"), ("Player", "player"), ("Score", "score")]
         if every_model:
-            columns.append(("Opponent", "model"))
+            # Shorter headers ("Its pts", "W/L"): with the Opponent column, When fits 80 columns.
+            columns += [("Opponent", "model"), ("Its pts", "model_score"), ("W/L", "result")]
+        else:
+            columns += [("Its score", "model_score"), ("Result", "result")]
         columns += [
-            ("Its score", "model_score"),
-            ("Result", "result"),
             ("Right", "right"),
             ("Level", "level"),
             ("When", "when"),
