@@ -19,8 +19,11 @@ from textual.widgets import DataTable, Input, RadioButton, Static
 import core.leaderboard as leaderboard
 import seq2add_tui.quiz_app
 from core.leaderboard import Leaderboard, Score
+from core.quiz import QuizRound, make_questions
+from core.spec import ProblemSpec
 from core.store import load_predictor
 from seq2add_tui.quiz import QuizPanel
+from seq2add_tui.quiz.final import Final
 from seq2add_tui.quiz.widgets import (
     BigText,
     ConfidenceStrip,
@@ -31,6 +34,7 @@ from seq2add_tui.quiz.widgets import (
 )
 from seq2add_tui.quiz_app import QuizApp
 from seq2add_tui.wording import FRESH_NAME
+from tests.test_quiz import ScriptedModel
 
 SIZE = (80, 24)
 
@@ -361,6 +365,37 @@ async def test_the_every_model_board_shows_whole_times_at_80_columns(opponent, t
             shown = leaderboard.short_time(score.played_at)
             assert any(char.isdigit() for char in shown) and ":" in shown
             assert shown in screen, (shown, screen)
+
+
+def _fast_win(wrong: set[int]):
+    """A round the player wins on speed, all right, against a model wrong on ``wrong``."""
+    spec = ProblemSpec()
+    round_ = QuizRound(ScriptedModel(spec, wrong), make_questions(spec, 5, 4), 10.0)
+    for question in round_.questions:
+        round_.submit(str(question.answer), 0.5)
+    summary = round_.summary()
+    assert summary.outcome == "won" and summary.model_correct == 5 - len(wrong)
+    return summary
+
+
+@pytest.mark.parametrize("wrong", [set(), {2}])
+@pilot_test
+async def test_the_final_card_never_calls_the_opponent_perfect(wrong):
+    # "You beat a perfect model" was said of a 97.7% model: a round's wording speaks of this
+    # round only. All its answers right reads "got every question right", never "perfect".
+    class Card(App):
+        def compose(self) -> ComposeResult:
+            yield Final()
+
+    app = Card()
+    async with app.run_test(size=SIZE) as pilot:
+        app.query_one(Final).show(_fast_win(wrong), "ann", "notebook-small")
+        await pilot.pause()
+        card = " ".join(text(app, f"#final-{part}") for part in ("headline", "mistakes"))
+        assert "perfect" not in card.lower()
+        assert ("every question right" in card) == (not wrong), card
+        if not wrong:
+            assert "The model got every question right, and you beat it on speed." in card
 
 
 @pilot_test
