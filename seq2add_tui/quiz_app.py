@@ -49,6 +49,7 @@ class QuizApp(WindowSizeGuard, App[None]):
         player: str | None = None,
         web_session: bool = False,
         ssh_session: bool = False,
+        server_pid: int | None = None,
         db_path: Path | None = None,
         questions: int = DEFAULT_QUESTIONS,
         seconds: float = DEFAULT_SECONDS,
@@ -78,6 +79,9 @@ class QuizApp(WindowSizeGuard, App[None]):
         Like a browser's, it opens on the lobby (``player`` is the SSH login name, filled in)
         and, like it, spares the shared server's CPU (no footer, a steady cursor).
         """
+        self._server_pid = server_pid
+        """The server that started this remote session (see `_leave_if_server_gone`); None:
+        its parent when the app mounts."""
         self.db_path = db_path
         """The leaderboard file; None for ``$SEQ2ADD_DB`` or the per-user default."""
         self.room = room
@@ -119,7 +123,8 @@ class QuizApp(WindowSizeGuard, App[None]):
         if not self.remote and panel.player:
             panel.start_round()
         if self.remote:
-            self._server_pid = os.getppid()
+            if self._server_pid is None:
+                self._server_pid = os.getppid()
             self.set_interval(1.0, self._leave_if_server_gone)
         self.call_after_refresh(freeze_startup_objects)
 
@@ -144,7 +149,9 @@ class QuizApp(WindowSizeGuard, App[None]):
         Killed without a chance to stop its sessions, ``seq2add serve`` leaves them running, and
         Textual's web driver neither notices the closed pipe nor answers SIGTERM: an orphan
         spun at a third of a core until killed by hand. Once the server is gone, the session's
-        parent changes (to init), which is cheap to check.
+        parent changes (to init), which is cheap to check. The server's pid comes from the
+        server itself (``--server-pid``): read at mount, a session that took long to start
+        (a warm one on a busy machine) could find init there already and run on for good.
         """
         if os.getppid() != self._server_pid:
             self.exit()

@@ -7,6 +7,7 @@ means the SSH server needs neither textual-serve nor aiohttp, and the two can't 
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -68,7 +69,11 @@ def quiz_argv(
     python: str | None = None,
     session: str = "--web-session",
 ) -> list[str]:
-    """The quiz process one visitor gets: ``session`` says how they reach it (web or SSH)."""
+    """The quiz process one visitor gets: ``session`` says how they reach it (web or SSH).
+
+    Called in the server that starts the sessions: ``--server-pid`` is its pid, so a session
+    that finishes starting up after the server died still knows whose child it was.
+    """
     argv = [
         python or sys.executable,
         "-m",
@@ -76,6 +81,8 @@ def quiz_argv(
         "quiz",
         str(model_folder.resolve()),
         session,
+        "--server-pid",
+        str(os.getpid()),
         "--db",
         str(db_path.expanduser().resolve()),
         "--questions",

@@ -552,6 +552,24 @@ async def test_a_web_session_that_shuts_down_in_time_is_not_cut_short(
     assert exits == []
 
 
+@pilot_test
+async def test_a_web_session_whose_server_died_before_it_started_ends_by_itself(
+    opponent, tmp_path, monkeypatch
+):
+    # A warm session still starting on a busy machine when its server is killed: by the time
+    # it mounts, its parent is init, not the server, so the server's pid must come from outside.
+    monkeypatch.setattr(os, "_exit", lambda code: None)  # the quit's deadline must not end pytest
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    app = quiz_app(opponent, tmp_path, player=None, web_session=True, server_pid=gone.pid)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(300):  # it checks every second; a bound against a hang, not a timing
+            if not app.is_running:
+                break
+            await pilot.pause(0.1)
+        assert not app.is_running, "the orphaned session kept running"
+
+
 def test_the_quiz_app_never_imports_tensorflow(tmp_path):
     script = textwrap.dedent(
         f"""

@@ -307,6 +307,8 @@ def test_each_visit_runs_the_quiz_with_the_rooms_settings(tmp_path):
     argv = shlex.split(command)
     assert argv[:5] == ["exec", "/usr/bin/python3", "-m", "seq2add_tui", "quiz"]
     assert argv[5] == str(folder.resolve()) and "--web-session" in argv
+    # The session knows its server by pid, even if it finishes starting after the server died.
+    assert argv[argv.index("--server-pid") + 1] == str(os.getpid())
     assert argv[argv.index("--db") + 1] == str((tmp_path / "room db.sqlite3").resolve())
     assert argv[argv.index("--seconds") + 1] == "12.5"
     assert argv[argv.index("--difficulty") + 1] == "ramp"
@@ -368,8 +370,10 @@ def test_sessions_end_when_the_server_is_killed(server):
     sessions = asyncio.run(open_session_then_kill_the_server())
     process.wait(timeout=10)
     assert sessions, "the visit started a quiz process"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in sessions):
+    # Warm sessions may still be starting on a busy machine: each must end once it is up. The
+    # deadline only stops a hang; a finished session may stay a zombie until init reaps it.
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and _running(sessions):
         time.sleep(0.2)
     assert not _running(sessions)
 

@@ -48,6 +48,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     quiz.add_argument("--web-session", action="store_true", help=argparse.SUPPRESS)
     # What `seq2add ssh` runs per connection: see QuizApp's ssh_session.
     quiz.add_argument("--ssh-session", action="store_true", help=argparse.SUPPRESS)
+    # The server that started this session (see QuizApp's server_pid).
+    quiz.add_argument("--server-pid", type=int, default=None, help=argparse.SUPPRESS)
     # A `serve --room` session: rounds tagged with the room, and (--locked) the organiser's
     # round settings shown read-only.
     quiz.add_argument("--room", default=None, help=argparse.SUPPRESS)
@@ -68,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         player=name,
         web_session=args.web_session,
         ssh_session=args.ssh_session,
+        server_pid=args.server_pid,
         db_path=db_path(args),
         questions=args.questions,
         seconds=args.seconds,
