@@ -422,6 +422,25 @@ async def test_a_crash_inside_training_is_logged_once(models_dir, monkeypatch):
 
 
 @pilot_test
+async def test_the_models_panel_footer_is_whole_at_80_columns(models_dir):
+    # The panel's own keys pushed the footer's "12345 Panels" hint out to "12345" at 80 columns.
+    app = make_app(models_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first_footer = screen_text(app).splitlines()[-1]
+        assert "12345 Panels" in first_footer
+        await pilot.press("4")
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "12345 Panels" in footer and "l Load" in footer and "d Delete" in footer, footer
+        # Import's key, out of the footer, is on its button (and in help).
+        assert "(i)" in str(app.query_one("#import", Button).label)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportModelDialog)
+
+
+@pilot_test
 async def test_evaluate_load_import_and_delete(models_dir, library):
     app = make_app(models_dir)
     async with app.run_test(size=(120, 40)) as pilot:

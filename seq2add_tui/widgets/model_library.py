@@ -128,8 +128,15 @@ class ModelLibrary(Vertical):
             tooltip="Delete the highlighted model (asks first)",
             id="delete",
         ),
+        # Not in the footer: at 80 columns it pushed out the "12345 Panels" hint. The Import
+        # button shows its key instead, and help lists it.
         Binding(
-            "i", "app.import_model", "Import", tooltip="Import a tutorial-made model", id="import"
+            "i",
+            "app.import_model",
+            "Import",
+            tooltip="Import a tutorial-made model",
+            show=False,
+            id="import",
         ),
         Binding(
             "r",
@@ -161,7 +168,7 @@ class ModelLibrary(Vertical):
                 "Load", id="load", variant="primary", compact=True, action="app.load_model"
             )
             yield Button("Save trained…", id="save", compact=True, action="app.save_model")
-            yield Button("Import…", id="import", compact=True, action="app.import_model")
+            yield Button("Import… (i)", id="import", compact=True, action="app.import_model")
             yield Button(
                 "Delete…", id="delete", variant="error", compact=True, action="app.delete_model"
             )
