@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from conftest import TINY_TRAINING
+from textual import events
+from textual.app import App
 from textual.widgets import Button, Checkbox, DataTable, Input, Select
 
 from seq2add_tui.app import Seq2AddApp
@@ -438,6 +440,28 @@ async def test_the_models_panel_footer_is_whole_at_80_columns(models_dir):
         await pilot.press("i")
         await pilot.pause()
         assert isinstance(app.screen, ImportModelDialog)
+
+
+@pilot_test
+async def test_keys_typed_fast_after_tab_in_the_import_dialog_follow_the_focus():
+    class Host(App):
+        def on_mount(self) -> None:
+            self.push_screen(ImportModelDialog())
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "architecture"
+        # A fast typist: Tab and the letters behind it all arrive before any is handled.
+        for key in ("tab", "a", "b", "c"):
+            app.post_message(events.Key(key, "\t" if key == "tab" else key))
+        await pilot.pause()
+        await pilot.pause()
+        values = {field.id: field.value for field in app.screen.query(Input)}
+        assert app.focused.id == "weights"
+        assert (values["architecture"], values["weights"]) == ("", "abc"), values
+        await pilot.press("shift+tab", *"x")
+        assert app.screen.query_one("#architecture", Input).value == "x"
 
 
 @pilot_test

@@ -177,7 +177,12 @@ class ImportModelDialog(ModalScreen[ImportRequest | None]):
     """Pick the notebook's architecture JSON and weights; they are checked before importing."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", tooltip="Don't import", id="cancel")
+        Binding("escape", "cancel", "Cancel", tooltip="Don't import", id="cancel"),
+        # Priority: the App runs these as the key arrives. Otherwise Tab reaches the field first
+        # and moves the focus only when it bubbles back, after the keys typed behind it were
+        # already sent to the field being left.
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
 
     def __init__(self, typed: dict[str, str] | None = None) -> None:
