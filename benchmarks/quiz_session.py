@@ -94,6 +94,17 @@ def quiz_processes(server_pid: int) -> list[int]:
     return result
 
 
+def stop_server(process: subprocess.Popen) -> None:
+    """Ctrl+C a server as an organiser would, then kill its process group if it lingers."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 class Server:
     """``seq2add serve`` in a child process on a free localhost port."""
 
@@ -134,13 +145,7 @@ class Server:
         raise RuntimeError("seq2add serve did not start")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_server(self.process)
 
 
 class BrowserSession:

@@ -24,7 +24,6 @@ import asyncio
 import json
 import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,7 @@ from quiz_session import (
     free_port,
     quiz_processes,
     rss_mb,
+    stop_server,
 )
 
 LIMIT_MS = 50.0
@@ -99,13 +99,7 @@ class SSHServer:
         raise RuntimeError("seq2add ssh did not start")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_server(self.process)
 
 
 class Player:

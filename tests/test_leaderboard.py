@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.leaderboard import (
+    _COLUMNS,
     DB_ENV,
     MAX_NAME_LENGTH,
     Leaderboard,
@@ -471,7 +472,7 @@ def test_a_version_1_file_gains_rooms_and_keeps_its_rounds(tmp_path):
 def _with_bad_rows(path: Path) -> None:
     """A file whose scores table (created by hand, without NOT NULL) holds three bad rows."""
     with sqlite3.connect(path) as connection:
-        columns = ", ".join(f"{name}" for name in ("id INTEGER PRIMARY KEY", *_BAD_COLUMNS))
+        columns = ", ".join(f"{name}" for name in ("id INTEGER PRIMARY KEY", *_COLUMNS))
         connection.execute(f"CREATE TABLE scores ({columns})")
     with Leaderboard(path) as board:
         board.record(score("ann", 900))
@@ -484,23 +485,6 @@ def _with_bad_rows(path: Path) -> None:
             for index, value in change.items():
                 row[index] = value
             connection.execute(f"INSERT INTO scores VALUES ({placeholders})", row)
-
-
-_BAD_COLUMNS = (
-    "player",
-    "model",
-    "problem",
-    "player_score",
-    "model_score",
-    "player_correct",
-    "model_correct",
-    "questions",
-    "difficulty",
-    "seconds_per_question",
-    "duration_s",
-    "played_at",
-    "room",
-)
 
 
 def test_damaged_rows_are_skipped_by_every_reader_and_counted(tmp_path, capsys):
