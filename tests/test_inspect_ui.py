@@ -85,6 +85,13 @@ def test_accuracy_map_snapshot(snap_compare, size, theme):
         pilot.app.widget.samples = 900
         await pilot.click("#map-start")
         await still(pilot)
+        # The worker's last message (the map itself) can land after the worker has finished:
+        # wait until the map is drawn (the progress bar hides then) before the picture is taken.
+        for _ in range(200):
+            if pilot.app.widget.result is not None:
+                break
+            await pilot.pause(0.02)
+        await still(pilot)
 
     app = InspectApp(AccuracyMapView(), theme)
     assert snap_compare(app, terminal_size=size, run_before=map_it)
