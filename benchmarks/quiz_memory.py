@@ -68,7 +68,7 @@ async def measure(server: Server) -> dict[str, float | bool]:
         await session.join()
         await session.answer("12")
         await asyncio.sleep(1.0)  # let the reveal settle
-        [pid] = quiz_processes(server.process.pid)
+        [pid] = quiz_processes(server.process.pid)  # no warm sessions: only the player's
         result = {
             "quiz_rss_mb": round(rss_mb(pid), 1),
             "server_rss_mb": round(rss_mb(server.process.pid), 1),
@@ -83,7 +83,7 @@ def main() -> None:
     baseline = bare_import_rss_mb()
     bare_app = bare_app_rss_mb()
     with tempfile.TemporaryDirectory() as folder:
-        server = Server(Path(folder) / "bench.sqlite3")
+        server = Server(Path(folder) / "bench.sqlite3", extra=("--warm-sessions", "0"))
         try:
             figures = asyncio.run(measure(server))
         finally:

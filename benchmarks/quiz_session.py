@@ -148,34 +148,24 @@ class Server:
         stop_server(self.process)
 
 
-class BrowserSession:
-    """One visitor: a websocket to the server and the screen bytes that come back."""
+class ScreenBuffer:
+    """What a remote player's terminal received, and a wait for a text to appear in it."""
 
-    def __init__(self, http: aiohttp.ClientSession, port: int, name: str) -> None:
-        self.http = http
-        self.port = port
+    wait_s = 60.0
+    """How long `wait_for` waits by default."""
+
+    def __init__(self, name: str) -> None:
         self.name = name
-        self.websocket: aiohttp.ClientWebSocketResponse | None = None
         self.buffer = ""
         self._arrived = asyncio.Event()
-        self._reader: asyncio.Task[None] | None = None
 
-    async def open(self, width: int = 80, height: int = 24) -> None:
-        self.websocket = await self.http.ws_connect(
-            f"ws://127.0.0.1:{self.port}/ws?width={width}&height={height}", max_msg_size=0
-        )
-        self._reader = asyncio.create_task(self._read())
+    def received(self, text: str) -> None:
+        self.buffer += text
+        self._arrived.set()
 
-    async def _read(self) -> None:
-        assert self.websocket is not None
-        async for message in self.websocket:
-            if message.type == aiohttp.WSMsgType.BINARY:
-                self.buffer += message.data.decode("utf-8", "replace")
-                self._arrived.set()
-
-    async def wait_for(self, text: str, timeout_s: float = 60) -> None:
+    async def wait_for(self, text: str, timeout_s: float | None = None) -> None:
         """Until ``text`` appears in what arrived since the last `clear`."""
-        deadline = time.monotonic() + timeout_s
+        deadline = time.monotonic() + (self.wait_s if timeout_s is None else timeout_s)
         while text not in self.buffer:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -188,6 +178,29 @@ class BrowserSession:
 
     def clear(self) -> None:
         self.buffer = ""
+
+
+class BrowserSession(ScreenBuffer):
+    """One visitor: a websocket to the server and the screen bytes that come back."""
+
+    def __init__(self, http: aiohttp.ClientSession, port: int, name: str) -> None:
+        super().__init__(name)
+        self.http = http
+        self.port = port
+        self.websocket: aiohttp.ClientWebSocketResponse | None = None
+        self._reader: asyncio.Task[None] | None = None
+
+    async def open(self, width: int = 80, height: int = 24) -> None:
+        self.websocket = await self.http.ws_connect(
+            f"ws://127.0.0.1:{self.port}/ws?width={width}&height={height}", max_msg_size=0
+        )
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.websocket is not None
+        async for message in self.websocket:
+            if message.type == aiohttp.WSMsgType.BINARY:
+                self.received(message.data.decode("utf-8", "replace"))
 
     async def type(self, text: str) -> None:
         assert self.websocket is not None

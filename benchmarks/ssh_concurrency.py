@@ -39,6 +39,7 @@ import aiohttp
 from quiz_session import (
     ROOT,
     BrowserSession,
+    ScreenBuffer,
     Server,
     cpu_seconds,
     free_port,
@@ -102,14 +103,14 @@ class SSHServer:
         stop_server(self.process)
 
 
-class Player:
+class Player(ScreenBuffer):
     """One SSH connection with a terminal, and the screen bytes that come back."""
 
+    wait_s = 90.0
+
     def __init__(self, port: int, name: str) -> None:
+        super().__init__(name)
         self.port = port
-        self.name = name
-        self.buffer = ""
-        self._arrived = asyncio.Event()
         self.connection: asyncssh.SSHClientConnection | None = None
         self.process: asyncssh.SSHClientProcess | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -117,20 +118,7 @@ class Player:
     async def _read(self) -> None:
         assert self.process is not None
         while chunk := await self.process.stdout.read(65536):
-            self.buffer += chunk
-            self._arrived.set()
-
-    async def wait_for(self, text: str, timeout_s: float = 90) -> None:
-        deadline = time.monotonic() + timeout_s
-        while text not in self.buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"{self.name}: {text!r} did not appear")
-            self._arrived.clear()
-            try:
-                await asyncio.wait_for(self._arrived.wait(), remaining)
-            except TimeoutError:
-                continue
+            self.received(chunk)
 
     async def type(self, keys: str) -> None:
         assert self.process is not None
