@@ -109,6 +109,7 @@ async def show_training(pilot) -> None:
             panel.show_event(
                 EpochEnded(1, 3, loss, 0.81, loss * 0.95, 0.83, seen / 12_000, 0.001, seen, 21.4)
             )
+    panel.flush()  # what the panel draws within a second: the log lines and the plot's points
     await pilot.pause()
 
 

@@ -58,6 +58,8 @@ class LearningPlot(Vertical):
         self.view = "curves"
         """One of `VIEWS`."""
         self._plot: PlotextPlot | None = None
+        self._legend: str | None = None
+        """The legend's markup as last shown."""
 
     def compose(self) -> ComposeResult:
         yield Static(classes="plot-legend")
@@ -90,21 +92,26 @@ class LearningPlot(Vertical):
         self.total_samples = total_samples
         self.redraw()
 
-    def add_loss(self, samples_seen: int, loss: float) -> None:
-        """Add a training-loss point."""
+    def add_loss(self, samples_seen: int, loss: float, *, redraw: bool = True) -> None:
+        """Add a training-loss point (drawn now, or at the next `redraw` if not ``redraw``)."""
         self.loss_points.append((samples_seen, loss))
-        self.redraw()
+        if redraw:
+            self.redraw()
 
-    def add_exact_match(self, samples_seen: int, exact_match: float) -> None:
+    def add_exact_match(
+        self, samples_seen: int, exact_match: float, *, redraw: bool = True
+    ) -> None:
         """Add a validation exact-match point."""
         self.exact_points.append((samples_seen, exact_match))
-        self.redraw()
+        if redraw:
+            self.redraw()
 
-    def add_check(self, point: HistoryPoint) -> None:
+    def add_check(self, point: HistoryPoint, *, redraw: bool = True) -> None:
         """Add a validation check (its exact-match, validation loss and learning rate)."""
         self.checks.append(point)
         self.exact_points.append((point.samples, point.val_exact_match))
-        self.redraw()
+        if redraw:
+            self.redraw()
 
     def compare_with(self, run: RunHistory | None) -> None:
         """Draw ``run`` over the current one (None: only the current run)."""
@@ -134,7 +141,10 @@ class LearningPlot(Vertical):
 
     def redraw(self) -> None:
         """Draw the points collected so far (cheap to call often: plotext renders on refresh)."""
-        self.query_one(".plot-legend", Static).update(self.legend())
+        legend = self.legend()
+        if legend != self._legend:  # unchanged at almost every point; an update lays out again
+            self._legend = legend
+            self.query_one(".plot-legend", Static).update(legend)
         compared = self.compared.points if self.compared else ()
         has_points = bool(self.loss_points or self.exact_points or compared)
         self.query_one(".plot-empty").display = not has_points

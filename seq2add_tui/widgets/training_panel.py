@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Button, Label, ProgressBar, RichLog, Select, Static
 
 from core.history import HistoryPoint, RunHistory, read_history, write_history
@@ -45,6 +46,11 @@ LOG_MAX_LINES = 2_000
 """Lines the training log keeps."""
 LOG_LINES_PER_EPOCH = 4
 """Batch lines the log shows per epoch (besides the epoch's own summary)."""
+DRAW_INTERVAL_S = 1.0
+"""While a run goes on, new log lines and plot points are drawn together at most this often.
+Each log write lays the whole screen out again (the log's scroll height changes) and each plot
+redraw re-renders the plot: ~20 ms and ~5 ms of the UI thread, which the training thread waits
+for (the GIL) at every checkpoint. The status line and the bars still move at once."""
 
 
 __all__ = ["TrainingPanel", "format_duration", "log_stride"]
@@ -76,8 +82,12 @@ class TrainingPanel(Vertical):
         self.failure: str | None = None
         """The last failure reported, so a crash is not logged twice."""
         self._pending: deque[Text] = deque(maxlen=LOG_MAX_LINES)
-        """Lines logged while the panel was hidden, written when shown (RichLog wraps to its
-        width then); no more than the log itself keeps."""
+        """Lines not written yet: logged while the panel was hidden (written when shown, when
+        RichLog wraps them to its width) or in the last second of a run; no more than the log
+        itself keeps."""
+        self._flush_timer: Timer | None = None
+        self._plot_stale = False
+        """Whether the plot got points it hasn't drawn yet."""
         self._finished_title = ""
         self.phase: PhaseStarted | None = None
         """What the run is doing now, as core (or the App, after training) last said."""
@@ -199,6 +209,7 @@ class TrainingPanel(Vertical):
         self.query_one(LearningPlot).reset(total)
         self.query_one("#training-log-empty").display = False
         self._pending.clear()
+        self._plot_stale = False
         self.query_one("#training-log", RichLog).clear()
         self._finished_title = ""
         self.phase = None
@@ -241,7 +252,8 @@ class TrainingPanel(Vertical):
                     f"  loss {event.loss:.4f}  char {percent(event.accuracy, BRIEF)}",
                 )
             )
-            self.query_one(LearningPlot).add_loss(event.samples_seen, event.loss)
+            self.query_one(LearningPlot).add_loss(event.samples_seen, event.loss, redraw=False)
+            self._plot_changed()
 
     def show_event(self, event: TrainingEvent) -> None:
         """Show any other training event."""
@@ -259,9 +271,10 @@ class TrainingPanel(Vertical):
         elif isinstance(event, Checkpoint):
             if event.point is not None:
                 self.points.append(event.point)
-                plot.add_check(event.point)
+                plot.add_check(event.point, redraw=False)
             else:
-                plot.add_exact_match(event.samples_seen, event.val_exact_match)
+                plot.add_exact_match(event.samples_seen, event.val_exact_match, redraw=False)
+            self._plot_changed()
             self._log(
                 Text.assemble(
                     (f"  check {event.index}/{event.count}", "dim"),
@@ -270,9 +283,10 @@ class TrainingPanel(Vertical):
                 )
             )
         elif isinstance(event, EpochEnded):
-            plot.add_loss(event.samples_seen, event.loss)
+            plot.add_loss(event.samples_seen, event.loss, redraw=False)
             self.points.append(event.point())
-            plot.add_check(event.point())
+            plot.add_check(event.point(), redraw=False)
+            self._plot_changed()
             self._log(
                 Text.assemble(
                     (f"Epoch {event.epoch}/{event.epochs}", "bold"),
@@ -331,6 +345,7 @@ class TrainingPanel(Vertical):
         """
         self.running = False
         self.stopping = False
+        self.flush()
         if verdict:
             self._log(Text(f"{GLYPHS.right} {verdict}", style="bold"))
             # A diverged run that kept its last finite weights was reported as a failure.
@@ -350,6 +365,7 @@ class TrainingPanel(Vertical):
         """
         self.running = False
         self.stopping = False
+        self.flush()
         if self.failure is None:
             self.show_event(TrainingFailed(message))
 
@@ -442,28 +458,48 @@ class TrainingPanel(Vertical):
         return f"{text} · {format_duration(elapsed)} total"
 
     def _status(self, markup: str, plain: str = "") -> None:
-        """``markup`` is ours; ``plain`` (core's message, an exception's) is shown as written."""
+        """``markup`` is ours; ``plain`` (core's message, an exception's) is shown as written.
+
+        The status line and the figures beside the bars have fixed sizes (app.tcss), so their
+        updates repaint one line without laying out the screen again: during training they
+        change a few times a second, and each layout held the GIL the training thread needs."""
         self.query_one("#training-status", Static).update(
-            Content.assemble(Content.from_markup(markup), plain)
+            Content.assemble(Content.from_markup(markup), plain), layout=False
         )
 
     def _progress(self, selector: str, **values: float) -> None:
         self.query_one(selector, ProgressBar).update(**values)
 
     def _figures(self, selector: str, text: str) -> None:
-        self.query_one(selector, Static).update(text)
+        self.query_one(selector, Static).update(text, layout=False)
 
     def _log(self, line: Text) -> None:
-        log = self.query_one("#training-log", RichLog)
-        if self._pending or not log.region:
-            self._pending.append(line)  # hidden: written when shown, wrapped to the real width
-        else:
-            log.write(line)
+        self._pending.append(line)
+        self._draw_soon()
+
+    def _plot_changed(self) -> None:
+        self._plot_stale = True
+        self._draw_soon()
+
+    def _draw_soon(self) -> None:
+        """Draw new lines and points now, or within `DRAW_INTERVAL_S` while a run goes on."""
+        if not self.running:
+            self.flush()
+        elif self._flush_timer is None:
+            self._flush_timer = self.set_timer(DRAW_INTERVAL_S, self.flush)
 
     def on_show(self) -> None:
-        self.call_after_refresh(self._flush_log)
+        self.call_after_refresh(self.flush)
 
-    def _flush_log(self) -> None:
+    def flush(self) -> None:
+        """Draw the plot's new points and write the pending log lines (unless the log is hidden:
+        then they wait until it is shown, to be wrapped to its width)."""
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        if self._plot_stale:
+            self._plot_stale = False
+            self.query_one(LearningPlot).redraw()
         log = self.query_one("#training-log", RichLog)
         if not log.region:
             return
