@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+from asyncio import gather
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -37,21 +39,20 @@ from seq2add_tui.messages import EvaluationReady
 from seq2add_tui.quiz import HELP_BINDINGS as QUIZ_HELP_BINDINGS
 from seq2add_tui.quiz import QuizPanel
 from seq2add_tui.screens.dialogs import ConfirmDialog, MessageDialog
-from seq2add_tui.screens.help import HelpScreen
 from seq2add_tui.screens.too_small import WindowSizeGuard
 from seq2add_tui.startup import freeze_startup_objects
 from seq2add_tui.training_runs import TrainingRuns
-from seq2add_tui.widgets.config_form import ConfigForm
-from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
-from seq2add_tui.widgets.model_library import ModelLibrary
 from seq2add_tui.widgets.panels import Panels
-from seq2add_tui.widgets.training_panel import TrainingPanel
 from seq2add_tui.wording import FRESH_NAME
+
+if TYPE_CHECKING:
+    from seq2add_tui.widgets.config_form import ConfigForm
+    from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
+    from seq2add_tui.widgets.model_library import ModelLibrary
+    from seq2add_tui.widgets.training_panel import TrainingPanel
 
 FIRST_PANEL = "quiz"
 """The app opens ready to play against the default model."""
-
-PanelWidget = TypeVar("PanelWidget", bound=Widget)
 
 _PANEL_GROUP = Binding.Group("Panels", compact=True)
 
@@ -81,7 +82,7 @@ class CurrentModel:
 class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
     """Train sequence-to-sequence LSTMs on arithmetic, evaluate them, keep a library, play."""
 
-    current_model: var[CurrentModel | None] = var(None, always_update=True)
+    current_model: var[CurrentModel | None] = var(None, always_update=True, init=False)
     """The current model; setting it tells every panel (see `watch_current_model`)."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
@@ -160,7 +161,11 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         """The library model loaded at start-up, if it is there."""
         self.fresh: FreshModel | None = None
         """The last model trained here."""
-        self._panel_cache: dict[type, Widget] = {}
+        self._panel_cache: dict[str, Widget] = {}
+        self._config_form: ConfigForm | None = None
+        self._panels_built = threading.Event()
+        """Set once the panels the first screen does not show are built (`on_ready`): then the
+        start-up model loads."""
         self.theme = "textual-dark"
 
     # -- layout -----------------------------------------------------------------------------------
@@ -168,14 +173,10 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
     def compose(self) -> ComposeResult:
         yield Header(icon=ICON)
         with Panels(initial=FIRST_PANEL, id="panels"):
-            # The Config form is the costliest panel to build; on_ready mounts it after first paint.
-            yield TabPane(tab_title("config"), id="config")
-            with TabPane(tab_title("training"), id="training"):
-                yield TrainingPanel(id="training-panel")
-            with TabPane(tab_title("evaluation"), id="evaluation"):
-                yield EvaluationPanel(id="evaluation-panel")
-            with TabPane(tab_title("models"), id="models"):
-                yield ModelLibrary(id="model-library")
+            # The first screen shows only the Quiz: the other panels (and their modules) are
+            # built just after it is painted, in `_build_hidden_panels`.
+            for panel in ("config", "training", "evaluation", "models"):
+                yield TabPane(tab_title(panel), id=panel)
             with TabPane(tab_title("quiz"), id="quiz"):
                 yield QuizPanel(id="quiz-panel")
         yield Footer(compact=True)  # at 80 columns the panel keys fit beside the rest
@@ -185,60 +186,69 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         return tab_title(panel)
 
     def on_mount(self) -> None:
+        self._panels = self.query_one(Panels)
         self._show_current()
-        self.action_refresh_models()
-        startup = self._startup_model()
-        if startup is not None:
-            self.load_model(startup, announce=False)
+        self.load_startup_model()
 
-    def on_ready(self) -> None:
-        pane = self.query_one("TabPane#config")
-        if pane.is_attached and not self.query(ConfigForm):
-            pane.mount(ConfigForm(id="config-form"))
+    async def on_ready(self) -> None:
+        # Ready comes once the first screen is painted: now build what it did not show.
+        await self._build_hidden_panels()
+        self.action_refresh_models()
+        self._panels_built.set()  # lets `load_startup_model` go on
         self._warm_up()
         self.call_after_refresh(freeze_startup_objects)
+
+    async def _build_hidden_panels(self) -> None:
+        """Mount the panels the first screen does not show; their modules are imported here."""
+        from seq2add_tui.widgets.config_form import ConfigForm
+        from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
+        from seq2add_tui.widgets.model_library import ModelLibrary
+        from seq2add_tui.widgets.training_panel import TrainingPanel
+
+        self._config_form = ConfigForm(id="config-form")
+        panels = {
+            "training": TrainingPanel(id="training-panel"),
+            "evaluation": EvaluationPanel(id="evaluation-panel"),
+            "models": ModelLibrary(id="model-library"),
+            "config": self._config_form,  # after Training: it tells Training its state at once
+        }
+        await gather(*(self._panels.get_pane(pane).mount(w) for pane, w in panels.items()))
 
     @work(thread=True, exit_on_error=False, group="warm-up", description="Importing the plot")
     def _warm_up(self) -> None:
         """Import the plot library now, so showing Training later doesn't stall the screen."""
         import textual_plotext  # noqa: F401
 
-    def _startup_model(self) -> str | None:
-        usable = [info.name for info in self.library_infos if info.usable]
-        if self.default_model in usable:
-            return self.default_model
-        return usable[0] if usable else None
-
     @property
     def config_form(self) -> ConfigForm | None:
         """The Config form, or None in the instant after start-up before it is mounted."""
-        forms = self.query(ConfigForm)
-        return forms.first() if forms else None
+        return self._config_form
 
-    def _panel(self, kind: type[PanelWidget]) -> PanelWidget:
-        """The app's one ``kind`` panel, looked up once: the Footer asks `check_action` about
+    def _panel(self, widget_id: str) -> Any:
+        """The panel widget ``widget_id``, looked up once: the Footer asks `check_action` about
         every key each time it redraws, and a query walks the whole screen (during training
-        that walk took a fifth of the UI thread's time)."""
-        widget = self._panel_cache.get(kind)
+        that walk took a fifth of the UI thread's time). By id, so that the modules of panels
+        built after the first paint are not imported before it."""
+        widget = self._panel_cache.get(widget_id)
         if widget is None or not widget.is_attached:
-            widget = self._panel_cache[kind] = self.query_one(kind)
-        return widget  # type: ignore[return-value]
+            widget = self._panel_cache[widget_id] = self._panels.query_one(f"#{widget_id}")
+        return widget
 
     @property
     def training_panel(self) -> TrainingPanel:
-        return self._panel(TrainingPanel)
+        return self._panel("training-panel")
 
     @property
     def evaluation_panel(self) -> EvaluationPanel:
-        return self._panel(EvaluationPanel)
+        return self._panel("evaluation-panel")
 
     @property
     def library(self) -> ModelLibrary:
-        return self._panel(ModelLibrary)
+        return self._panel("model-library")
 
     @property
     def quiz_panel(self) -> QuizPanel:
-        return self._panel(QuizPanel)
+        return self._panel("quiz-panel")
 
     @property
     def library_infos(self) -> list[ModelInfo]:
@@ -264,7 +274,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         Config keeps the focus on the tab bar: in the form digits are typed, so 1–5 would stop
         switching panels; Tab steps into the form. The other panels each know their own.
         """
-        if panel == "config":
+        if panel == "config" or not self._panels_built.is_set():
             self.query_one(Panels).focus_tabs()
             return
         owner = {
@@ -291,6 +301,10 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         self.query_one(Panels).focus_tabs()
 
     def action_help(self) -> None:
+        from seq2add_tui.screens.help import HelpScreen
+        from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
+        from seq2add_tui.widgets.model_library import ModelLibrary
+
         sections = [
             ("Everywhere", self.BINDINGS),
             ("In the Evaluation panel", EvaluationPanel.BINDINGS),
@@ -315,9 +329,8 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         focused = self.focused
         if focused is None or isinstance(self.screen, ModalScreen):
             return False
-        return isinstance(focused, Input) or any(
-            isinstance(node, ConfigForm) for node in focused.ancestors
-        )
+        form = self._config_form
+        return isinstance(focused, Input) or (form is not None and form in focused.ancestors)
 
     def notify(self, message: str, *, markup: bool = False, **options: Any) -> None:
         """Notifications here carry names, paths and error text: plain, unless asked."""
@@ -419,7 +432,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
     @on(TabbedContent.TabActivated, "#panels")
     def _panel_shown(self, event: TabbedContent.TabActivated) -> None:
         # Models saved or deleted outside the app (another session, the CLI) show up on return.
-        if event.pane.id == "models":
+        if event.pane.id == "models" and self._panels_built.is_set():
             selected = self.library.selected
             self.action_refresh_models(selected.name if selected else None)
 
@@ -464,6 +477,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
     def on_unmount(self) -> None:
         # However the app ends, a training thread must not outlive it by more than one batch.
         self._stop_training_now()
+        self._panels_built.set()  # nor a start-up load still waiting for the first paint
 
 
 def run_app(

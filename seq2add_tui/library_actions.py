@@ -70,6 +70,19 @@ class LibraryActions:
         if not get_current_worker().is_cancelled:  # another model was chosen meanwhile
             self.post_message(ModelLoaded(predictor, announce))
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="loading", description="Loading")
+    def load_startup_model(self) -> None:
+        """Make the default model (or else the first usable one) current, once the first screen
+        is painted: the quiz is ready a moment later, and the first paint waits for none of it."""
+        self._panels_built.wait()
+        usable = [info.name for info in list_library(self.models_dir) if info.usable]
+        name = self.default_model if self.default_model in usable else next(iter(usable), None)
+        if name is None or get_current_worker().is_cancelled:
+            return
+        predictor = load_predictor(name, self.models_dir)
+        if not get_current_worker().is_cancelled:  # the person chose a model meanwhile
+            self.post_message(ModelLoaded(predictor, announce=False))
+
     def on_model_loaded(self, message: ModelLoaded) -> None:
         predictor = message.predictor
         self.set_current(predictor, predictor.name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from time import perf_counter
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.worker import get_current_worker
@@ -22,9 +23,10 @@ from core.run_status import RunStatus
 from core.train import BatchEnded, TrainingConfig, TrainingEvent, scoring_phase
 from seq2add_tui.messages import BatchProgress, TrainingDone, TrainingUpdate
 from seq2add_tui.screens.dialogs import ConfirmDialog, MessageDialog
-from seq2add_tui.widgets.config_form import ConfigForm
-from seq2add_tui.widgets.training_panel import log_stride
 from seq2add_tui.wording import FRESH_NAME, fresh_description
+
+if TYPE_CHECKING:  # both are imported after the first paint (`Seq2AddApp._build_hidden_panels`)
+    from seq2add_tui.widgets.config_form import ConfigForm
 
 PLOT_CHECKPOINTS = 24
 """Mid-run validation checks asked of core.train, so the exact-match curve fills in as it goes."""
@@ -111,6 +113,7 @@ class TrainingRuns:
     ) -> None:
         """Train in this thread (TensorFlow is imported here), then score the result."""
         from core.train import train
+        from seq2add_tui.widgets.training_panel import log_stride
 
         worker = get_current_worker()
         stride = log_stride(training.batches_per_epoch)

@@ -188,6 +188,64 @@ def test_start_up_does_not_import_tensorflow(tmp_path):
     assert result.stdout.split() == ["False", "False"]
 
 
+def test_first_screen_is_painted_before_the_hidden_panels_are_built():
+    """Only the Quiz is built for the first paint; the other panels (and their modules) follow,
+    and then the shipped model is loaded and the quiz opens against it."""
+    script = textwrap.dedent(
+        """
+        import asyncio, json, sys
+        from seq2add_tui.app import Seq2AddApp
+
+        DEFERRED = ["seq2add_tui.widgets.config_form", "seq2add_tui.widgets.training_panel",
+                    "seq2add_tui.widgets.evaluation_panel", "seq2add_tui.widgets.model_library"]
+        PANELS = "#panels > ContentSwitcher > TabPane > *"
+
+        class Watched(Seq2AddApp):
+            def on_ready(self):
+                self.at_paint = {
+                    "modules": [name for name in DEFERRED if name in sys.modules],
+                    "panels": [w.id for w in self.query(PANELS)],
+                    "model": self.current is not None,
+                }
+
+        async def main():
+            app = Watched()
+            async with app.run_test() as pilot:
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                later = {
+                    "panels": sorted(w.id for w in app.query(PANELS)),
+                    "opponent": app.quiz_panel.opponent_name,
+                    "state": str(app.quiz_panel.state),
+                }
+            print(json.dumps([app.at_paint, later]))
+
+        asyncio.run(main())
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert result.returncode == 0, result.stderr
+    at_paint, later = json.loads(result.stdout.splitlines()[-1])
+    assert at_paint == {"modules": [], "panels": ["quiz-panel"], "model": False}
+    assert later == {
+        "panels": [
+            "config-form",
+            "evaluation-panel",
+            "model-library",
+            "quiz-panel",
+            "training-panel",
+        ],
+        "opponent": "notebook-perfect",
+        "state": "lobby",
+    }
+
+
 # -- the form -------------------------------------------------------------------------------------
 
 
