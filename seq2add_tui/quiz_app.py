@@ -15,12 +15,14 @@ from typing import ClassVar
 from textual import messages, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from core.infer import Predictor
 from core.quiz import DEFAULT_DIFFICULTY, DEFAULT_QUESTIONS, DEFAULT_SECONDS
 from seq2add_tui import ICON
 from seq2add_tui.quiz import Clock, QuizPanel
+from seq2add_tui.quiz.screen import QuizScreen
 from seq2add_tui.screens.too_small import WindowSizeGuard
 from seq2add_tui.startup import freeze_startup_objects
 
@@ -110,6 +112,9 @@ class QuizApp(WindowSizeGuard, App[None]):
     def remote(self) -> bool:
         """A session a server started for someone elsewhere (a browser or an SSH connection)."""
         return self.web_session or self.ssh_session
+
+    def get_default_screen(self) -> Screen:
+        return QuizScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         yield Header(icon=ICON)

@@ -1,0 +1,62 @@
+"""The quiz app's screen, made cheap to repaint: a served room runs one per player on two cores.
+
+Two things Textual's own screen does on every answer cost a served session more than the quiz
+itself (measured with a profiler inside ``seq2add serve`` sessions):
+
+- moving the focus repaints the whole screen, and the quiz moves it twice per answer (answer box →
+  reveal → answer box): two full-screen renders that are then sent to the browser;
+- a partial repaint (the countdown's one line, a keystroke in the answer box) renders every widget
+  whose *container* touches the changed lines, all of its lines, and then keeps only the changed
+  ones: the header, the round's status line and every part of the question, once a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual._compositor import Compositor
+from textual.geometry import Region
+from textual.reactive import Reactive
+from textual.screen import Screen
+from textual.strip import Strip
+from textual.widget import Widget
+
+
+class LineCroppingCompositor(Compositor):
+    """Renders, for a partial update, only the widgets on the changed lines, and only those lines.
+
+    What reaches the terminal is the same: Textual composes an update from the changed lines
+    alone (`ChopsUpdate`), and every widget covering them is still rendered across its whole
+    visible width, so each fragment of a line comes from the same widget as before.
+    """
+
+    def _get_renders(
+        self, crop: Region | None = None
+    ) -> Iterable[tuple[Region, Region, list[Strip]]]:
+        if crop is None:
+            yield from super()._get_renders(crop)
+            return
+        top, bottom, left, right = crop.y, crop.bottom, crop.x, crop.right
+        for widget, (region, clip) in self.visible_widgets.items():
+            x, y, width, height = region.intersection(clip)
+            first, last = max(y, top), min(y + height, bottom)
+            if last <= first or x >= right or x + width <= left:
+                continue
+            lines = Region(x, first, width, last - first)
+            yield (
+                region,
+                lines,  # as the clip: the lines of the region that are rendered
+                widget.render_lines(Region(x - region.x, first - region.y, width, last - first)),
+            )
+
+
+class QuizScreen(Screen[None]):
+    """The quiz's screen: repaints what changed, and no more."""
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """As Textual's, without the whole-screen repaint: the two widgets whose focus changed
+    restyle and repaint themselves."""
+
+    def __init__(self, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self._compositor = LineCroppingCompositor()
