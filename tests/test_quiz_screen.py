@@ -12,10 +12,12 @@ from functools import partial
 from rich.console import Console
 from textual._compositor import Compositor
 from textual.geometry import Region
+from textual.screen import Screen
 
 from seq2add_tui.quiz import QuizPanel
 from seq2add_tui.quiz.screen import LineCroppingCompositor
-from tests.test_quiz_ui import SIZE, opponent, pilot_test, quiz_app  # noqa: F401
+from seq2add_tui.quiz.widgets import Countdown
+from tests.test_quiz_ui import SIZE, FakeClock, opponent, pilot_test, quiz_app  # noqa: F401
 
 TRUECOLOR = Console(color_system="truecolor", force_terminal=True, file=io.StringIO(), width=80)
 
@@ -92,3 +94,40 @@ async def test_answering_repaints_no_whole_screen(opponent, tmp_path, monkeypatc
             await pilot.press("enter")
             await pilot.pause()
         assert full_updates == []
+
+
+@pilot_test
+async def test_typing_an_answer_lays_nothing_out(opponent, tmp_path, monkeypatch):  # noqa: F811
+    layouts = []
+    refresh_layout = Screen._refresh_layout
+
+    def counted(screen, *args, **kwargs):
+        layouts.append(screen)
+        return refresh_layout(screen, *args, **kwargs)
+
+    app = quiz_app(opponent, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        await pilot.press("1", "2")
+        await pilot.pause()
+        assert app.query_one("#answer").value == "12"
+        assert layouts == []
+
+
+@pilot_test
+async def test_the_countdown_repaints_once_a_second(opponent, tmp_path, monkeypatch):  # noqa: F811
+    clock = FakeClock()
+    app = quiz_app(opponent, tmp_path, clock, seconds=10)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        countdown = app.query_one(Countdown)
+        repaints = []
+        monkeypatch.setattr(countdown, "refresh", lambda *a, **k: repaints.append(countdown))
+        shown = []
+        for _ in range(8):  # 2.4 s in steps shorter than a tick of the bar
+            clock.advance(0.3)
+            await pilot.pause(0.25)
+            shown.append(str(countdown.render()).split()[-2])
+        assert shown == ["10", "10", "10", "9", "9", "9", "8", "8"]
+        assert len(repaints) == 2

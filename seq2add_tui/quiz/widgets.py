@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from textual.app import RenderResult
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.renderables.digits import DIGITS, DIGITS3X3_BOLD
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
@@ -113,37 +114,42 @@ class Countdown(Widget):
         """Seconds left."""
         self.limit_s = 1.0
         """Seconds the question allows."""
-        self._drawn: tuple[int, int] | None = None
+        self._drawn: int | None = None
+        """The whole seconds on screen.
+
+        A resize repaints the bar by itself, so there is no resize handler: one would redraw it
+        every time the question is shown again (Textual sends shown widgets a resize).
+        """
 
     def show(self, remaining_s: float, limit_s: float) -> None:
-        """Set the time; repaints only when a cell or the whole seconds change.
+        """Set the time; repaints only when the whole seconds shown change.
 
         A quiz served to a room of browsers pays for every repaint, so ticking often is cheap
-        only if most ticks draw nothing.
+        only if most ticks draw nothing: the bar moves with the seconds, once a second, rather
+        than every time a cell empties (2–3 times a second for a 20 s question).
         """
         self.remaining_s = max(0.0, remaining_s)
         self.limit_s = max(limit_s, 1e-9)
-        key = (self._filled_cells(), math.ceil(self.remaining_s))
-        if key != self._drawn:
-            self._drawn = key
+        if self._seconds() != self._drawn:
+            self._drawn = self._seconds()
             self.refresh()
+
+    def _seconds(self) -> int:
+        """The whole seconds shown: the time left, rounded up."""
+        return math.ceil(self.remaining_s)
 
     def _bar_width(self) -> int:
         return max(4, min(self.content_size.width or 40, self.MAX_WIDTH) - 7)
 
     def _filled_cells(self) -> int:
-        return math.ceil(self._bar_width() * self.remaining_s / self.limit_s)
-
-    def on_resize(self) -> None:
-        self._drawn = None
-        self.refresh()
+        return math.ceil(self._bar_width() * min(self._seconds(), self.limit_s) / self.limit_s)
 
     def render(self) -> RenderResult:
         width = self._bar_width()
         filled = min(self._filled_cells(), width)
-        fraction = self.remaining_s / self.limit_s
+        seconds = self._seconds()
+        fraction = seconds / self.limit_s
         colour = "$success" if fraction > 0.5 else "$warning" if fraction > 0.25 else "$error"
-        seconds = math.ceil(self.remaining_s)
         return Content.assemble(
             (GLYPHS.bar_filled * filled, colour),
             (GLYPHS.bar_empty * (width - filled), "$foreground 15%"),
@@ -284,6 +290,11 @@ class WholeNumber(Validator):
 
 class AnswerInput(Input):
     """A whole-number answer box: digits and one leading minus, nothing else gets in."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    """Textual's input resizes its scrollable area on every keystroke, and that lays out the
+    whole screen again; the box is a fixed size and an answer's few digits never scroll it, so
+    a keystroke repaints only the box (a served session pays for every layout)."""
 
     @dataclass
     class Refused(Message):
