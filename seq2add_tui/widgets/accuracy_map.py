@@ -91,7 +91,8 @@ class AccuracyMapView(Vertical):
                 "and score each cell.",
             )
             yield Static(id="map-status")
-        yield ProgressBar(id="map-progress", show_eta=False)
+        # a total from the start: a bar without one animates 15 times a second, hidden or not
+        yield ProgressBar(id="map-progress", show_eta=False, total=DEFAULT_MAP_SAMPLES)
         with VerticalScroll(id="map-grid-scroll", can_focus=False):
             yield Static(id="map-grid")
         yield OptionList(id="map-worst")

@@ -46,6 +46,8 @@ LOG_MAX_LINES = 2_000
 """Lines the training log keeps."""
 LOG_LINES_PER_EPOCH = 4
 """Batch lines the log shows per epoch (besides the epoch's own summary)."""
+CHECK_STATUS_DELAY_S = 0.3
+"""How long a mid-run validation check must last to be named on the status line."""
 DRAW_INTERVAL_S = 1.0
 """While a run goes on, new log lines and plot points are drawn together at most this often.
 Each log write lays the whole screen out again (the log's scroll height changes) and each plot
@@ -86,6 +88,8 @@ class TrainingPanel(Vertical):
         RichLog wraps them to its width) or in the last second of a run; no more than the log
         itself keeps."""
         self._flush_timer: Timer | None = None
+        self._check_timer: Timer | None = None
+        """Shows the current mid-run check on the status line if it lasts."""
         self._plot_stale = False
         """Whether the plot got points it hasn't drawn yet."""
         self._finished_title = ""
@@ -299,6 +303,7 @@ class TrainingPanel(Vertical):
                 )
             )
         elif isinstance(event, TrainingFinished):
+            self._cancel_check_status()
             style = f"${event.status.severity}"
             self._log(
                 Text.assemble(
@@ -312,6 +317,7 @@ class TrainingPanel(Vertical):
             self._finished_title = f"[b {style}]{event.status.heading}.[/]"
             self._status(f"{self._finished_title} ", event.message)
         elif isinstance(event, TrainingFailed):
+            self._cancel_check_status()
             self.failure = event.message
             self._log(Text(f"{GLYPHS.wrong} {event.message}", style="bold red"))
             self._status("[b $error]Failed.[/] ", event.message)
@@ -323,19 +329,45 @@ class TrainingPanel(Vertical):
         self._status("[b $success]Saved[/] as ", f"{name}.")
 
     def _show_phase(self, event: PhaseStarted) -> None:
-        """Name the phase on the status line; log it, except the return to training after each
-        checkpoint (the checkpoint's own line says it)."""
+        """Name the phase on the status line; log it, except mid-run checks and the return to
+        training after each (the check's own line says it).
+
+        A mid-run check reaches the status line only if it is still going after
+        `CHECK_STATUS_DELAY_S`: most take a few hundredths of a second, too short to read, and
+        naming each and then going back to Training cost two screen updates per check."""
         self.phase = event
         self.phase_log.append(event.message)
-        if event.phase != "training" and not event.message.startswith("Validating at"):
+        check = event.phase == "validating" and event.message.startswith("Validating at")
+        if event.phase != "training" and not check:
             self._log(Text(f"· {event.message}…", style="dim"))
+        check_unseen = self._cancel_check_status()
         if self.stopping:
             return
-        if event.phase == "training":
-            self._status(self._running_status())
+        if check:
+            self._check_timer = self.set_timer(
+                CHECK_STATUS_DELAY_S, lambda: self._show_check(event)
+            )
+        elif event.phase == "training":
+            if not check_unseen:  # else the line still says Training, from the last batch
+                self._status(self._running_status())
         else:
-            title, _, rest = event.message.partition(" ")
-            self._status(f"[b]{title}[/] ", f"{rest}…")
+            self._phase_status(event)
+
+    def _phase_status(self, event: PhaseStarted) -> None:
+        title, _, rest = event.message.partition(" ")
+        self._status(f"[b]{title}[/] ", f"{rest}…")
+
+    def _show_check(self, event: PhaseStarted) -> None:
+        self._check_timer = None
+        if self.phase is event and self.running and not self.stopping:
+            self._phase_status(event)
+
+    def _cancel_check_status(self) -> bool:
+        """Forget a mid-run check not shown yet; whether there was one."""
+        timer, self._check_timer = self._check_timer, None
+        if timer is not None:
+            timer.stop()
+        return timer is not None
 
     def finish(self, verdict: str | None, headline: str = "") -> None:
         """The worker is done; ``verdict`` sums up the evaluation (None if nothing was kept).
