@@ -1,8 +1,9 @@
 """The `notebook` preset trained in the app (headless, Training panel on screen) against
 `seq2add train --preset notebook`, in the same run.
 
-Each side is a fresh process, alternating app, CLI, app, CLI… so load from other work on the
-machine falls on both alike. The fit time is core's own (``TrainingRun.fit_seconds``: time
+Each side is a fresh process, in pairs that take turns going first (app then CLI, then CLI then
+app…), so load from other work on the machine, and whatever the first of a pair leaves warm,
+falls on both alike. The fit time is core's own (``TrainingRun.fit_seconds``: time
 inside Keras' fit), read from the app's finished run and from the CLI's saved ``spec.json``; the
 total is from the click on Train (or the command's start) to the scored model.
 
@@ -31,6 +32,7 @@ import json, sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
 from textual import on
+from core.quiet import divert_native_stderr
 from seq2add_tui.app import Seq2AddApp
 from seq2add_tui.messages import TrainingDone
 
@@ -58,6 +60,7 @@ class TimedApp(Seq2AddApp):
         )
         self.call_later(self.exit, figures)
 
+divert_native_stderr()  # as run_app does: TensorFlow's environment is the CLI's
 folder = Path({folder!r})
 app = TimedApp(models_dir=folder / "models", db_path=folder / "scores.db")
 print(json.dumps(app.run(headless=True, size=(80, 24))))
@@ -109,8 +112,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         for repeat in range(1, args.repeats + 1):
-            apps.append(app_side(folder))
-            clis.append(cli_side(folder, repeat))
+            if repeat % 2:
+                apps.append(app_side(folder))
+                clis.append(cli_side(folder, repeat))
+            else:
+                clis.append(cli_side(folder, repeat))
+                apps.append(app_side(folder))
             print(
                 f"run {repeat}: app fit {apps[-1]['fit_s']:.1f} s "
                 f"(total {apps[-1]['total_s']:.1f} s, exact {apps[-1]['exact']:.2%}) · "
