@@ -11,6 +11,7 @@ from functools import partial
 
 from rich.console import Console
 from textual._compositor import Compositor
+from textual.css.stylesheet import Stylesheet
 from textual.geometry import Region
 from textual.screen import Screen
 
@@ -131,3 +132,43 @@ async def test_the_countdown_repaints_once_a_second(opponent, tmp_path, monkeypa
             shown.append(str(countdown.render()).split()[-2])
         assert shown == ["10", "10", "10", "9", "9", "9", "8", "8"]
         assert len(repaints) == 2
+
+
+@pilot_test
+async def test_the_focus_moving_between_answer_box_and_reveal_restyles_nothing(
+    opponent,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+):
+    restyled = []
+    update_nodes = Stylesheet.update_nodes
+
+    def counted(stylesheet, nodes, *args, **kwargs):
+        nodes = list(nodes)
+        restyled.extend(nodes)
+        return update_nodes(stylesheet, nodes, *args, **kwargs)
+
+    app = quiz_app(opponent, tmp_path, player=None, web_session=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"ann", "enter")
+        await pilot.pause()
+        box = app.query_one("#answer")
+        focused_look = box.styles.border
+        for round_trip in range(3):  # the same wrong answer: the first one sets the classes
+            if round_trip == 1:
+                monkeypatch.setattr(Stylesheet, "update_nodes", counted)
+            await pilot.press("1", "enter")
+            await pilot.pause()
+            assert app.focused.id == "reveal-hint"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.focused is box and box.styles.border == focused_look
+        assert restyled == []
+
+        # Blurred while in sight, the box looks blurred, and focused again, focused.
+        app.screen.set_focus(None)
+        await pilot.pause()
+        assert box.styles.border != focused_look
+        box.focus()
+        await pilot.pause()
+        assert box.styles.border == focused_look
