@@ -43,6 +43,7 @@ class Question(Vertical):
         super().__init__(id=id)
         self._cursor_blink = cursor_blink
         self._shown_message = ""
+        self._shown_opponent: str | None = None
 
     def compose(self) -> ComposeResult:
         yield BigText(id="question-expression")
@@ -64,9 +65,11 @@ class Question(Vertical):
     def ask(self, expression: str, opponent: str, max_digits: int, seconds: float) -> None:
         """Show ``expression`` with an empty answer box and a full countdown."""
         self.query_one(BigText).text = f"{spaced(expression)} = ?"
-        self.query_one("#question-waiting", Static).update(
-            Content.assemble((opponent, "bold"), " has answered. Your turn.")
-        )
+        if opponent != self._shown_opponent:  # the same line every question: no repaint
+            self._shown_opponent = opponent
+            self.query_one("#question-waiting", Static).update(
+                Content.assemble((opponent, "bold"), " has answered. Your turn.")
+            )
         if self._answer.max_digits != max_digits:
             self._answer.max_digits = max_digits
         self._answer.value = ""

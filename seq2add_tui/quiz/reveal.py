@@ -32,6 +32,8 @@ class Reveal(Vertical):
     expression = ""
     """The question shown."""
 
+    _shown_hint = ""
+
     DEFAULT_CSS = """
     Reveal {
         align: center middle;
@@ -79,9 +81,10 @@ class Reveal(Vertical):
         )
         self.query_one(ConfidenceStrip).show(result.model.characters, result.model.confidence)
         then = "see who won" if last else "next question"
-        self.query_one(KeyTarget).update(
-            f"{key_name('quiz.next')}: {then} · {INSIDE_KEY.upper()}: inside the model"
-        )
+        hint = f"{key_name('quiz.next')}: {then} · {INSIDE_KEY.upper()}: inside the model"
+        if hint != self._shown_hint:  # the same line every question but the last: no repaint
+            self._shown_hint = hint
+            self.query_one(KeyTarget).update(hint)
 
     def action_inside(self) -> None:
         if self.expression:
