@@ -360,6 +360,13 @@ SETTINGS: tuple[Setting, ...] = (
         "small-operand questions)",
         "Training", parse=_sampling_text, metavar="value|length|mixed:P",
     ),
+    Setting(
+        "stratified", "training", "stratified", "bool", False, "Stratified",
+        "When the problem has no more distinct questions than Samples, each epoch asks every "
+        "one equally often, shuffled, instead of drawing at random (which leaves some rare).",
+        "Training", check_label="every question equally often",
+        on_form=False,  # a preset's choice (notebook-perfect); the form keeps the preset's value
+    ),
     # -- when to stop -----------------------------------------------------------------------------
     Setting(
         "validation_samples", "training", "validation_samples", "int", 2_000, "Validation",

@@ -274,6 +274,10 @@ def epoch_batch(spec: ProblemSpec, config: TrainingConfig, epoch: int) -> Batch:
     """Training samples for ``epoch`` (0-based), following the curriculum."""
     rng = np.random.default_rng([config.seed, 1, epoch])
     n = config.samples
+    if config.stratified and config.curriculum == "none":
+        every = all_problems(spec, n)
+        if every is not None:
+            return stratified_batch(every, n, rng)
     if config.curriculum == "none":
         return generate(spec, n, rng, one_hot=True, sampling=config.sampling)
     position = (epoch + (np.arange(n) + 1) / n) / config.epochs  # run progress of each sample
@@ -293,6 +297,28 @@ def epoch_batch(spec: ProblemSpec, config: TrainingConfig, epoch: int) -> Batch:
         largest_per_row=largest,
         max_terms_per_row=terms,
         sampling=config.sampling,
+    )
+
+
+def stratified_batch(every: Batch, n: int, rng: np.random.Generator) -> Batch:
+    """``n`` samples asking each question of ``every`` equally often (the remainder chosen at
+    random), in random order."""
+    whole, rest = divmod(n, len(every))
+    extra = rng.permutation(len(every))[:rest]
+    rows = np.concatenate([np.tile(np.arange(len(every)), whole), extra])
+    rows = rows[rng.permutation(n)]
+    size = every.spec.alphabet_size
+    inputs, targets = every.inputs[rows], every.targets[rows]
+    return Batch(
+        every.spec,
+        every.operands[rows],
+        every.operator_codes[rows],
+        every.n_terms[rows],
+        every.answers[rows],
+        inputs,
+        targets,
+        to_one_hot(inputs, size),
+        to_one_hot(targets, size),
     )
 
 

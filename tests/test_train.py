@@ -101,6 +101,24 @@ def test_fresh_data_differs_by_epoch_and_repeats_by_seed():
     np.testing.assert_array_equal(first.inputs, epoch_batch(spec, config, 0).inputs)
 
 
+def test_stratified_data_asks_every_question_equally_often_in_a_seeded_order():
+    spec = ProblemSpec()  # 1,000 distinct questions
+    config = TrainingConfig(samples=3_000, epochs=2, fresh_data=True, stratified=True, seed=5)
+    first = epoch_batch(spec, config, 0)
+    _, counts = np.unique(first.inputs, axis=0, return_counts=True)
+    assert len(counts) == 1_000 and set(counts.tolist()) == {3}
+    assert (first.x.argmax(-1) == first.inputs).all()
+    assert (first.answers == first.operands.sum(1)).all()
+    np.testing.assert_array_equal(first.inputs, epoch_batch(spec, config, 0).inputs)
+    assert not np.array_equal(first.inputs, epoch_batch(spec, config, 1).inputs)
+    bigger = ProblemSpec("+", 2, 2, 0, 999)  # a million questions: drawn at random as before
+    plain = dataclasses.replace(config, stratified=False, samples=500)
+    np.testing.assert_array_equal(
+        epoch_batch(bigger, dataclasses.replace(plain, stratified=True), 0).inputs,
+        epoch_batch(bigger, plain, 0).inputs,
+    )
+
+
 def test_curricula_start_easy_and_reach_the_full_problem():
     spec = ProblemSpec("+", 2, 4, 0, 999_999)
     naive = TrainingConfig(samples=4000, epochs=4, curriculum="naive")
