@@ -367,6 +367,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Training", check_label="every question equally often",
         on_form=False,  # a preset's choice (notebook-perfect); the form keeps the preset's value
     ),
+    Setting(
+        "focus", "training", "focus", "float", None, "Focus",
+        "Share of each batch that asks again the questions the last check got wrong, when "
+        "validation asks every question of the problem.",
+        "Training", low=0, high=1, optional=True, off_text="none", metavar="FRACTION",
+        noun="fraction", example="0.05", on_form=False,
+    ),
     # -- when to stop -----------------------------------------------------------------------------
     Setting(
         "validation_samples", "training", "validation_samples", "int", 2_000, "Validation",

@@ -468,6 +468,8 @@ class _Progress:
         self.target_reached = False
         self.diverged_at: tuple[int, int] | None = None
         self.last_logs: dict[str, float] = {}
+        self.mistakes = np.zeros(0, dtype=np.intp)
+        """Validation rows the last check on every question got wrong (`TrainingConfig.focus`)."""
 
     def callback(self) -> keras.callbacks.Callback:
         import keras
@@ -527,6 +529,8 @@ class _Progress:
             val_loss, val_char, _ = quick_scores(probabilities, targets)
             right = (probabilities.argmax(-1) == targets).all(1)
             exact = worst_group(right, checked)
+            if len(index) == len(self.validation) and self.slices[0][0] == "all":
+                self.mistakes = index[~right]  # every question was asked: these are still wrong
             point = HistoryPoint(
                 "checkpoint",
                 self.epoch,
@@ -551,6 +555,55 @@ class _Progress:
         if self.cancel.is_set():
             self.cancelled = True
             model.stop_training = True
+
+
+def _fit_focused(
+    model: keras.Model,
+    data: Batch,
+    config: TrainingConfig,
+    progress: _Progress,
+    validation: Batch,
+) -> None:
+    """One epoch, batch by batch, a ``focus`` share of each batch asking again the questions
+    the last check got wrong (cycling through them), so a run near the end of a decay fixes its
+    last few mistakes instead of waiting for a restart. Keras' ``fit`` can't take data that
+    depends on a check mid-epoch and stay deterministic (it prefetches), so this feeds batches
+    itself; the loss and accuracy it reports are the epoch's running means, as ``fit``'s are."""
+    size = config.batch_size
+    share = max(1, round(config.focus * size))
+    totals = np.zeros(2)
+    seen = turn = 0
+    model.stop_training = False
+    for batch in range(config.batches_per_epoch):
+        rows = slice(batch * size, (batch + 1) * size)
+        x, y, turn = with_mistakes(
+            data.x[rows], data.y[rows], progress.mistakes, validation, share, turn
+        )
+        logs = model.train_on_batch(x, y, return_dict=True)
+        totals += len(x) * np.array([logs["loss"], logs["accuracy"]])
+        seen += len(x)
+        progress.batch_end(model, batch, {"loss": totals[0] / seen, "accuracy": totals[1] / seen})
+        if model.stop_training:
+            break
+
+
+def with_mistakes(
+    x: np.ndarray,
+    y: np.ndarray,
+    mistakes: np.ndarray,
+    validation: Batch,
+    share: int,
+    turn: int,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """One batch (one-hot ``x``, ``y``) whose first ``share`` rows are replaced by the
+    validation rows in ``mistakes``, taken in turn from ``turn`` and cycling, so few mistakes
+    are each asked several times; also the turn the next batch starts at."""
+    if not len(mistakes):
+        return x, y, turn
+    picked = mistakes[(turn + np.arange(min(share, len(x)))) % len(mistakes)]
+    x = np.concatenate([validation.x[picked], x[len(picked) :]])
+    y = np.concatenate([validation.y[picked], y[len(picked) :]])
+    return x, y, turn + len(picked)
 
 
 def quick_scores(probabilities: np.ndarray, targets: np.ndarray) -> tuple[float, float, float]:
@@ -716,15 +769,18 @@ def _train(
         emit(training_phase(epoch + 1, config.epochs))
         fit_start = perf_counter()
         progress.fit_before, progress.fit_started = run.fit_seconds, fit_start
-        model.fit(
-            data.x,
-            data.y,
-            batch_size=config.batch_size,
-            epochs=1,
-            shuffle=fixed is not None,  # fresh data is already in random order
-            verbose=0,
-            callbacks=[callback],
-        )
+        if config.focus:
+            _fit_focused(model, data, config, progress, validation)
+        else:
+            model.fit(
+                data.x,
+                data.y,
+                batch_size=config.batch_size,
+                epochs=1,
+                shuffle=fixed is not None,  # fresh data is already in random order
+                verbose=0,
+                callbacks=[callback],
+            )
         run.fit_seconds += perf_counter() - fit_start
         run.samples_seen = progress.samples_seen
         if progress.diverged_at is not None:

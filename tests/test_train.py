@@ -119,6 +119,52 @@ def test_stratified_data_asks_every_question_equally_often_in_a_seeded_order():
     )
 
 
+def test_focus_puts_the_last_mistakes_first_in_each_batch_in_turn():
+    from core.train import validation_batch, with_mistakes
+
+    validation = validation_batch(ProblemSpec(), TrainingConfig(validation_samples=1_000))
+    data = epoch_batch(ProblemSpec(), TrainingConfig(samples=64, fresh_data=True), 0)
+    mistakes = np.array([7, 400, 999])
+    x, y, turn = with_mistakes(data.x, data.y, mistakes, validation, 4, 2)
+    assert turn == 6 and x.shape == data.x.shape and y.shape == data.y.shape
+    assert (x[:4].argmax(-1) == validation.inputs[[999, 7, 400, 999]]).all()
+    assert (y[:4].argmax(-1) == validation.targets[[999, 7, 400, 999]]).all()
+    np.testing.assert_array_equal(x[4:], data.x[4:])
+    same = with_mistakes(data.x, data.y, mistakes[:0], validation, 4, 2)
+    assert same[0] is data.x and same[2] == 2
+
+
+def test_focused_training_reports_like_fit_asks_the_mistakes_and_repeats_by_seed(monkeypatch):
+    asked = []
+    real = core.train.with_mistakes
+
+    def spy(x, y, mistakes, validation, share, turn):
+        asked.append(len(mistakes))
+        return real(x, y, mistakes, validation, share, turn)
+
+    monkeypatch.setattr(core.train, "with_mistakes", spy)
+    spec = ProblemSpec("+", 2, 2, 1, 4)  # 16 questions
+    config = TrainingConfig(
+        samples=640, epochs=2, batch_size=64, fresh_data=True, stratified=True, focus=0.25,
+        validation_samples=16, checkpoints=10, learning_rate=0.01, seed=3,
+    )  # fmt: skip
+    events = []
+    run = train(spec, SMALL, config, listener=events.append)
+    batches = [e for e in events if isinstance(e, BatchEnded)]
+    assert [(b.epoch, b.batch) for b in batches] == [(e, b) for e in (1, 2) for b in range(1, 11)]
+    assert batches[-1].samples_seen == 1280 == run.samples_seen
+    assert all(np.isfinite(b.loss) and 0 <= b.accuracy <= 1 for b in batches)
+    checks = [e for e in events if isinstance(e, Checkpoint)]
+    assert len(checks) == 10 and run.status == "completed"
+    # before the first check nothing is known; after a check with mistakes, they are asked
+    assert asked[0] == 0 and any(asked)
+    wrong_after = [round((1 - c.val_exact_match) * 16) for c in checks]
+    assert asked[2:20:2] == wrong_after[:9]
+    again = train(spec, SMALL, config)
+    for mine, theirs in zip(run.model.get_weights(), again.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
 def test_curricula_start_easy_and_reach_the_full_problem():
     spec = ProblemSpec("+", 2, 4, 0, 999_999)
     naive = TrainingConfig(samples=4000, epochs=4, curriculum="naive")
