@@ -77,6 +77,7 @@ def build_model(spec: ProblemSpec, config: ModelConfig, seed: int | None = None)
             config.encoder_units,
             return_sequences=not last or attend,
             return_state=last and attend,
+            unroll=config.unroll,
             name=f"encoder_{index}",
         )
         if last and attend:
@@ -85,7 +86,12 @@ def build_model(spec: ProblemSpec, config: ModelConfig, seed: int | None = None)
             x = lstm(x)
     x = layers.RepeatVector(spec.output_length, name="repeat")(x)
     for index in range(1, config.decoder_layers + 1):
-        x = layers.LSTM(config.decoder_units, return_sequences=True, name=f"decoder_{index}")(x)
+        x = layers.LSTM(
+            config.decoder_units,
+            return_sequences=True,
+            unroll=config.unroll,
+            name=f"decoder_{index}",
+        )(x)
     if attend:
         keys = layers.Dense(config.decoder_units, name="attention_keys")(encoder_states)
         context = layers.Attention(name="attention")([x, keys])

@@ -81,8 +81,13 @@ def test_every_form_setting_is_a_field_that_reaches_core():
 
 async def _fill_each_setting_into_the_form():
     on_form = [s for s in SETTINGS if s.on_form]
-    # checkpoints: the app picks its own; stratified and focus: a preset's recipe, kept from it
-    assert {s.name for s in SETTINGS if not s.on_form} == {"checkpoints", "stratified", "focus"}
+    # checkpoints: the app picks its own; the rest: a preset's recipe, kept from the preset
+    assert {s.name for s in SETTINGS if not s.on_form} == {
+        "checkpoints",
+        "stratified",
+        "focus",
+        "unroll",
+    }
     app = FormApp()
     async with app.run_test(size=(120, 60)) as pilot:
         form = app.query_one(ConfigForm)
