@@ -12,7 +12,8 @@ another CPU's arithmetic (oneDNN's kernels sum in a different order).
     .venv/bin/python benchmarks/preset_reliability.py [--seeds 5] [--onednn-off]
 
 The last line printed is JSON: seeds, reached (how many hit 100% of all 1,000), median_fit_s,
-notebook_fit_s, median_time_ratio, per-seed results, and the oneDNN-off figures when asked.
+notebook_fit_s, median_time_ratio, per-seed results, the oneDNN-off figures when asked, and the
+1-minute load average at the start and the end (a busy machine makes the ratio noisy).
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ def main() -> None:
         return
     from notebook_training import notebook_run
 
+    load_before = os.getloadavg()[0]
     before = notebook_run(1)["fit_s"]
     print(f"notebook as written: {before:.2f} s fit", flush=True)
     results = seeds_here(args.seeds)
@@ -102,6 +104,8 @@ def main() -> None:
     if args.onednn_off:
         off = seeds_without_onednn(args.seeds)
         figures["onednn_off"] = {**summary(off, notebook_fit), "runs": off}
+    # how busy the machine was (1-minute load average) at the start and the end
+    figures["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     ratio = figures["median_time_ratio"]
     print(
         f"{figures['reached']} of {figures['seeds']} seeds reached all 1,000; median fit "
