@@ -60,6 +60,7 @@ _WORKER_TITLES = {
     "training": "Training failed",
     "evaluation": "Evaluation failed",
     "loading": "Could not load the model",
+    "start-up": "Could not load the model",
     "saving": "Could not save the model",
     "importing": "Could not import the model",
 }
@@ -162,10 +163,12 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         self.fresh: FreshModel | None = None
         """The last model trained here."""
         self._panel_cache: dict[str, Widget] = {}
-        self._config_form: ConfigForm | None = None
+        self.config_form: ConfigForm | None = None
+        """The Config form; None until the panels are built, just after the first paint."""
+        self._painted = threading.Event()
+        """Set when the first screen is painted: the start-up model loads after that."""
         self._panels_built = threading.Event()
-        """Set once the panels the first screen does not show are built (`on_ready`): then the
-        start-up model loads."""
+        """Set once the panels the first screen does not show are built."""
         self.theme = "textual-dark"
 
     # -- layout -----------------------------------------------------------------------------------
@@ -181,48 +184,41 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
                 yield QuizPanel(id="quiz-panel")
         yield Footer(compact=True)  # at 80 columns the panel keys fit beside the rest
 
-    @staticmethod
-    def _tab_title(panel: str) -> str:
-        return tab_title(panel)
-
     def on_mount(self) -> None:
         self._panels = self.query_one(Panels)
         self._show_current()
         self.load_startup_model()
 
-    async def on_ready(self) -> None:
-        # Ready comes once the first screen is painted: now build what it did not show.
-        await self._build_hidden_panels()
-        self.action_refresh_models()
-        self._panels_built.set()  # lets `load_startup_model` go on
-        self._warm_up()
-        self.call_after_refresh(freeze_startup_objects)
+    def on_ready(self) -> None:
+        # Ready comes once the first screen is painted: `load_startup_model` may start now.
+        self._painted.set()
 
-    async def _build_hidden_panels(self) -> None:
-        """Mount the panels the first screen does not show; their modules are imported here."""
+    async def build_hidden_panels(self) -> None:
+        """Mount the panels the first screen does not show (their modules are imported here),
+        once the quiz has its opponent, and show them the library and the current model."""
         from seq2add_tui.widgets.config_form import ConfigForm
         from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
         from seq2add_tui.widgets.model_library import ModelLibrary
         from seq2add_tui.widgets.training_panel import TrainingPanel
 
-        self._config_form = ConfigForm(id="config-form")
+        self.config_form = ConfigForm(id="config-form")
         panels = {
             "training": TrainingPanel(id="training-panel"),
             "evaluation": EvaluationPanel(id="evaluation-panel"),
             "models": ModelLibrary(id="model-library"),
-            "config": self._config_form,  # after Training: it tells Training its state at once
+            "config": self.config_form,  # after Training: it tells Training its state at once
         }
         await gather(*(self._panels.get_pane(pane).mount(w) for pane, w in panels.items()))
+        self._panels_built.set()
+        self.action_refresh_models(self.loaded_name)
+        self._show_current_in_panels()
+        self._warm_up()
+        self.call_after_refresh(freeze_startup_objects)
 
     @work(thread=True, exit_on_error=False, group="warm-up", description="Importing the plot")
     def _warm_up(self) -> None:
         """Import the plot library now, so showing Training later doesn't stall the screen."""
         import textual_plotext  # noqa: F401
-
-    @property
-    def config_form(self) -> ConfigForm | None:
-        """The Config form, or None in the instant after start-up before it is mounted."""
-        return self._config_form
 
     def _panel(self, widget_id: str) -> Any:
         """The panel widget ``widget_id``, looked up once: the Footer asks `check_action` about
@@ -253,7 +249,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
     @property
     def library_infos(self) -> list[ModelInfo]:
         """The models folder as last read (what the Models panel lists)."""
-        return self.library.infos
+        return self.library.infos if self._panels_built.is_set() else []
 
     # -- panels and small actions -----------------------------------------------------------------
 
@@ -329,7 +325,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         focused = self.focused
         if focused is None or isinstance(self.screen, ModalScreen):
             return False
-        form = self._config_form
+        form = self.config_form
         return isinstance(focused, Input) or (form is not None and form in focused.ancestors)
 
     def notify(self, message: str, *, markup: bool = False, **options: Any) -> None:
@@ -377,12 +373,16 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
 
     def watch_current_model(self, current: CurrentModel | None) -> None:
         # The one place a new current model reaches the panels and the header.
-        self.library.mark_loaded(self.loaded_name)
         self.quiz_panel.set_opponent(self.current)
         self._show_current()
-        self.evaluation_panel.follow_current(self.current_title() if current else None)
-        self.evaluation_panel.follow_model(self.current)
+        if self._panels_built.is_set():  # else `build_hidden_panels` tells them
+            self._show_current_in_panels()
         self.refresh_bindings()
+
+    def _show_current_in_panels(self) -> None:
+        self.library.mark_loaded(self.loaded_name)
+        self.evaluation_panel.follow_current(self.current_title() if self.current else None)
+        self.evaluation_panel.follow_model(self.current)
 
     def current_title(self) -> str:
         """How the current model is named on screen."""
@@ -477,7 +477,8 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
     def on_unmount(self) -> None:
         # However the app ends, a training thread must not outlive it by more than one batch.
         self._stop_training_now()
-        self._panels_built.set()  # nor a start-up load still waiting for the first paint
+        self._painted.set()  # nor a start-up load waiting for the first paint or the panels
+        self._panels_built.set()
 
 
 def run_app(

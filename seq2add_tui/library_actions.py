@@ -70,23 +70,27 @@ class LibraryActions:
         if not get_current_worker().is_cancelled:  # another model was chosen meanwhile
             self.post_message(ModelLoaded(predictor, announce))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="loading", description="Loading")
+    @work(thread=True, exit_on_error=False, group="start-up", description="Loading")
     def load_startup_model(self) -> None:
-        """Make the default model (or else the first usable one) current, once the first screen
-        is painted: the quiz is ready a moment later, and the first paint waits for none of it."""
-        self._panels_built.wait()
-        usable = [info.name for info in list_library(self.models_dir) if info.usable]
-        name = self.default_model if self.default_model in usable else next(iter(usable), None)
-        if name is None or get_current_worker().is_cancelled:
-            return
-        predictor = load_predictor(name, self.models_dir)
-        if not get_current_worker().is_cancelled:  # the person chose a model meanwhile
-            self.post_message(ModelLoaded(predictor, announce=False))
+        """Once the first screen is painted, make the default model (or else the first usable
+        one) current, then have the other panels built: the quiz is ready to play before they
+        are, and the first paint waits for neither."""
+        self._painted.wait()
+        try:
+            usable = [info.name for info in list_library(self.models_dir) if info.usable]
+            name = self.default_model if self.default_model in usable else next(iter(usable), None)
+            if name is not None:
+                predictor = load_predictor(name, self.models_dir)
+                self.post_message(ModelLoaded(predictor, announce=False))
+        finally:  # after the message above, and once the quiz is drawn with its opponent
+            self.call_later(self.call_after_refresh, self.build_hidden_panels)
+        self._panels_built.wait()  # so that waiting for the workers waits for the panels too
 
     def on_model_loaded(self, message: ModelLoaded) -> None:
         predictor = message.predictor
         self.set_current(predictor, predictor.name)
-        self.library.select(predictor.name)
+        if self._panels_built.is_set():  # else they are built with it selected
+            self.library.select(predictor.name)
         if message.announce:
             self.notify(
                 f"{predictor.name} ({predictor.spec.describe()}) is the current model and the "

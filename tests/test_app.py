@@ -189,8 +189,8 @@ def test_start_up_does_not_import_tensorflow(tmp_path):
 
 
 def test_first_screen_is_painted_before_the_hidden_panels_are_built():
-    """Only the Quiz is built for the first paint; the other panels (and their modules) follow,
-    and then the shipped model is loaded and the quiz opens against it."""
+    """Only the Quiz is built for the first paint; then the shipped model is loaded and the quiz
+    opens against it, and then the other panels (and their modules) are built."""
     script = textwrap.dedent(
         """
         import asyncio, json, sys
