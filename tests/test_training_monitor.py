@@ -17,11 +17,24 @@ from test_app import (
     type_into,
     wait_until,
 )
-from textual.widgets import Select
+from textual.app import App
+from textual.widgets import Select, Static
 
 __all__ = ["models_dir"]  # the fixture, shared with test_app
 
 from core.history import COLUMNS, read_history
+from core.presets import PRESETS
+from core.run import Settings
+from core.run_status import RunStatus
+from core.train import (
+    BatchEnded,
+    Checkpoint,
+    PhaseStarted,
+    TrainingConfig,
+    TrainingFinished,
+    TrainingStarted,
+    training_phase,
+)
 from seq2add_tui.widgets.learning_plot import LearningPlot
 from seq2add_tui.widgets.training_panel import TrainingPanel
 
@@ -179,3 +192,48 @@ def test_the_app_adds_checks_for_its_plot_but_keeps_a_recipe_s_own():
     assert plot_checkpoints(TrainingConfig(samples=640, batch_size=64)) == 10  # one per batch
     recipe = PRESETS["notebook-perfect"].training
     assert recipe.checkpoints > PLOT_CHECKPOINTS and plot_checkpoints(recipe) == recipe.checkpoints
+
+
+class TrainingPanelApp(App):
+    """The Training panel alone, fed a run's events by hand (no TensorFlow)."""
+
+    def compose(self):
+        yield TrainingPanel(id="training-panel")
+
+
+@pilot_test
+async def test_during_a_run_quick_checks_stay_off_the_status_line_and_the_log_catches_up():
+    # The training thread waits for every screen update (the GIL), so a check of a few
+    # hundredths of a second is not named on the status line; a long one is. Log lines and plot
+    # points are drawn together about once a second, and everything at once when the run ends.
+    app = TrainingPanelApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(TrainingPanel)
+        preset = PRESETS["notebook"]
+        training = TrainingConfig(samples=320, epochs=1, batch_size=32, checkpoints=2)
+        panel.begin(Settings(preset.spec, preset.model, training, "notebook", edited=True))
+        panel.show_event(TrainingStarted(1, 10, 320, 52_212))
+        panel.show_event(training_phase(1, 1))
+        panel.show_batch(BatchEnded(1, 5, 10, 0.9, 0.6, 160, 320, 0.5), logged=True)
+        panel.show_event(PhaseStarted("validating", "Validating at checkpoint 1/2 on 100 samples"))
+        panel.show_event(Checkpoint(160, 0.25, 0.9, 1, 2))
+        panel.show_event(training_phase(1, 1))
+        await pilot.pause()
+
+        def status() -> str:
+            return str(app.query_one("#training-status", Static).render())
+
+        assert status().startswith("Training ·")
+        assert "Validating at checkpoint 1/2 on 100 samples" in panel.phase_log
+        await wait_until(pilot, lambda: "check 1/2  valid exact 25" in log_text(app), 10)
+        assert panel.query_one(LearningPlot).exact_points == [(160, 0.25)]
+
+        panel.show_batch(BatchEnded(1, 10, 10, 0.7, 0.7, 320, 320, 1.0), logged=True)
+        panel.show_event(PhaseStarted("validating", "Validating at checkpoint 2/2 on 100 samples"))
+        await wait_until(pilot, lambda: status().startswith("Validating at checkpoint 2/2"), 10)
+        panel.show_event(Checkpoint(320, 0.5, 0.7, 2, 2))
+        panel.show_event(TrainingFinished(RunStatus.COMPLETED, "Training finished.", 1, 1.0, 0.5))
+        panel.finish("Scored on 300 fresh problems: exact-match 50%.", "exact-match 50%")
+        log = log_text(app)
+        assert "check 2/2  valid exact 50" in log and "Training finished." in log
+        assert status().startswith("Finished. exact-match 50%")
