@@ -568,7 +568,8 @@ def _fit_focused(
     the last check got wrong (cycling through them), so a run near the end of a decay fixes its
     last few mistakes instead of waiting for a restart. Keras' ``fit`` can't take data that
     depends on a check mid-epoch and stay deterministic (it prefetches), so this feeds batches
-    itself; the loss and accuracy it reports are the epoch's running means, as ``fit``'s are."""
+    itself, in the order given (a fixed training set is not reshuffled between epochs); the loss
+    and accuracy it reports are the epoch's running means, as ``fit``'s are."""
     size = config.batch_size
     share = max(1, round(config.focus * size))
     totals = np.zeros(2)
@@ -731,6 +732,8 @@ def _train(
     groups = validation_groups(spec, config)
     validation = concatenate([batch for _, batch in groups])
     slices = group_slices(groups)
+    # focus needs checks that ask every question of the problem (small problems only)
+    focusing = bool(config.focus) and [label for label, _ in slices] == ["all"]
     fixed = None if config.draws_fresh_data else epoch_batch(spec, config, 0)
     check_every = 0
     if config.checkpoints:
@@ -769,7 +772,7 @@ def _train(
         emit(training_phase(epoch + 1, config.epochs))
         fit_start = perf_counter()
         progress.fit_before, progress.fit_started = run.fit_seconds, fit_start
-        if config.focus:
+        if focusing:
             _fit_focused(model, data, config, progress, validation)
         else:
             model.fit(

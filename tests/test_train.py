@@ -163,6 +163,11 @@ def test_focused_training_reports_like_fit_asks_the_mistakes_and_repeats_by_seed
     again = train(spec, SMALL, config)
     for mine, theirs in zip(run.model.get_weights(), again.model.get_weights(), strict=True):
         np.testing.assert_array_equal(mine, theirs)
+    # a problem too big to check every question: focus can't apply, fit trains as usual
+    asked.clear()
+    bigger = dataclasses.replace(config, epochs=1, stratified=False, validation_samples=50)
+    assert train(ProblemSpec("+", 2, 2, 0, 99), SMALL, bigger).samples_seen == 640
+    assert asked == []
 
 
 def test_curricula_start_easy_and_reach_the_full_problem():
