@@ -42,7 +42,12 @@ class TimedApp(Seq2AddApp):
         self.set_timer(0.5, self.go)
 
     def go(self) -> None:
-        if self.config_form is None or not self.config_form.query("#ops"):
+        form = self.config_form
+        # The form is mounted after the first paint; a Select whose own parts are not composed
+        # yet can't take a preset's value (Textual raises NoMatches for its label).
+        if form is None or not form.query("#ops") or not all(
+            select.query("#label") for select in form.query("Select")
+        ):
             self.set_timer(0.2, self.go)
             return
         self.use_preset("notebook")
