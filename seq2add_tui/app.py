@@ -23,7 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import one_sentence
@@ -176,10 +176,10 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
     def compose(self) -> ComposeResult:
         yield Header(icon=ICON)
         with Panels(initial=FIRST_PANEL, id="panels"):
-            # The first screen shows only the Quiz: the other panels (and their modules) are
-            # built just after it is painted, in `_build_hidden_panels`.
+            # Only the Quiz is built for the first paint; the rest in `build_hidden_panels`.
             for panel in ("config", "training", "evaluation", "models"):
-                yield TabPane(tab_title(panel), id=panel)
+                waiting = Static("Starting up…", classes="empty-state starting")
+                yield TabPane(tab_title(panel), waiting, id=panel)
             with TabPane(tab_title("quiz"), id="quiz"):
                 yield QuizPanel(id="quiz-panel")
         yield Footer(compact=True)  # at 80 columns the panel keys fit beside the rest
@@ -189,8 +189,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         self._show_current()
         self.load_startup_model()
 
-    def on_ready(self) -> None:
-        # Ready comes once the first screen is painted: `load_startup_model` may start now.
+    def on_ready(self) -> None:  # the first screen is painted
         self._painted.set()
 
     async def build_hidden_panels(self) -> None:
@@ -208,10 +207,11 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
             "models": ModelLibrary(id="model-library"),
             "config": self.config_form,  # after Training: it tells Training its state at once
         }
+        await self._panels.query(".starting").remove()
         await gather(*(self._panels.get_pane(pane).mount(w) for pane, w in panels.items()))
         self._panels_built.set()
         self.action_refresh_models(self.loaded_name)
-        self._show_current_in_panels()
+        self._show_current()
         self._warm_up()
         self.call_after_refresh(freeze_startup_objects)
 
@@ -375,24 +375,23 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         # The one place a new current model reaches the panels and the header.
         self.quiz_panel.set_opponent(self.current)
         self._show_current()
-        if self._panels_built.is_set():  # else `build_hidden_panels` tells them
-            self._show_current_in_panels()
         self.refresh_bindings()
-
-    def _show_current_in_panels(self) -> None:
-        self.library.mark_loaded(self.loaded_name)
-        self.evaluation_panel.follow_current(self.current_title() if self.current else None)
-        self.evaluation_panel.follow_model(self.current)
 
     def current_title(self) -> str:
         """How the current model is named on screen."""
         return self.current_model.title if self.current_model else "no model"
 
     def _show_current(self) -> None:
+        """The current model in the header and, once they are built, the panels."""
+        built = self._panels_built.is_set()  # (else `build_hidden_panels` calls this again)
         if self.current is None:
-            self.sub_title = "no model loaded: pick one in Models (4)"
+            self.sub_title = "no model loaded: pick one in Models (4)" if built else "starting up…"
         else:
             self.sub_title = f"model: {self.current_title()} · {self.current.spec.describe()}"
+        if built:
+            self.library.mark_loaded(self.loaded_name)
+            self.evaluation_panel.follow_current(self.current_title() if self.current else None)
+            self.evaluation_panel.follow_model(self.current)
 
     # -- evaluation -------------------------------------------------------------------------------
 

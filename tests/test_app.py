@@ -204,8 +204,10 @@ def test_first_screen_is_painted_before_the_hidden_panels_are_built():
             def on_ready(self):
                 self.at_paint = {
                     "modules": [name for name in DEFERRED if name in sys.modules],
-                    "panels": [w.id for w in self.query(PANELS)],
+                    "panels": [w.id for w in self.query(PANELS).exclude(".starting")],
                     "model": self.current is not None,
+                    "header": self.sub_title,
+                    "waiting": [str(w.content) for w in self.query(".starting")],
                 }
 
         async def main():
@@ -217,6 +219,7 @@ def test_first_screen_is_painted_before_the_hidden_panels_are_built():
                     "panels": sorted(w.id for w in app.query(PANELS)),
                     "opponent": app.quiz_panel.opponent_name,
                     "state": str(app.quiz_panel.state),
+                    "waiting": len(app.query(".starting")),
                 }
             print(json.dumps([app.at_paint, later]))
 
@@ -232,7 +235,13 @@ def test_first_screen_is_painted_before_the_hidden_panels_are_built():
     )
     assert result.returncode == 0, result.stderr
     at_paint, later = json.loads(result.stdout.splitlines()[-1])
-    assert at_paint == {"modules": [], "panels": ["quiz-panel"], "model": False}
+    assert at_paint.pop("waiting") == ["Starting up…"] * 4  # what 1–4 show until then
+    assert at_paint == {
+        "modules": [],
+        "panels": ["quiz-panel"],
+        "model": False,
+        "header": "starting up…",
+    }
     assert later == {
         "panels": [
             "config-form",
@@ -243,6 +252,7 @@ def test_first_screen_is_painted_before_the_hidden_panels_are_built():
         ],
         "opponent": "notebook-perfect",
         "state": "lobby",
+        "waiting": 0,
     }
 
 
