@@ -200,15 +200,16 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         from seq2add_tui.widgets.model_library import ModelLibrary
         from seq2add_tui.widgets.training_panel import TrainingPanel
 
-        self.config_form = ConfigForm(id="config-form")
+        form = ConfigForm(id="config-form")
         panels = {
             "training": TrainingPanel(id="training-panel"),
             "evaluation": EvaluationPanel(id="evaluation-panel"),
             "models": ModelLibrary(id="model-library"),
-            "config": self.config_form,  # after Training: it tells Training its state at once
+            "config": form,  # after Training: it tells Training its state at once
         }
         await self._panels.query(".starting").remove()
         await gather(*(self._panels.get_pane(pane).mount(w) for pane, w in panels.items()))
+        self.config_form = form  # only now: its fields are all composed
         self._panels_built.set()
         self.action_refresh_models(self.loaded_name)
         self._show_current()
