@@ -353,7 +353,9 @@ async def test_train_watch_it_learn_read_the_verdict_and_save(models_dir):
         await fill_form(pilot, TINY_FORM)
         await pilot.click("#start-training")  # the form's own Train button (ctrl+t elsewhere)
         await pilot.pause()
-        assert app.training and app.query_one("#panels").active == "training"
+        # A tiny run can be over within that pause: then the app has moved on to its verdict.
+        assert app.training or app.fresh is not None
+        assert app.query_one("#panels").active in {"training", "evaluation"}
         await wait_until(pilot, lambda: not app.training)
         await settle(pilot)
 
