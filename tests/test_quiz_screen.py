@@ -14,6 +14,7 @@ from textual._compositor import Compositor
 from textual.css.stylesheet import Stylesheet
 from textual.geometry import Region
 from textual.screen import Screen
+from textual.widgets import ContentSwitcher
 
 from seq2add_tui.quiz import QuizPanel
 from seq2add_tui.quiz.screen import LineCroppingCompositor
@@ -70,6 +71,40 @@ async def test_partial_repaints_draw_what_textual_would(opponent, tmp_path):  # 
         for regions in regions_to_try(app, *cards):
             ours, textuals = partial_updates(app, regions)
             assert ours == textuals and ours
+
+
+@pilot_test
+async def test_lines_hidden_behind_a_widget_in_front_are_not_rendered(
+    opponent,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+):
+    app = quiz_app(opponent, tmp_path, questions=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        assert app.query_one(QuizPanel).state == "reveal"
+        switcher, card = app.query_one(ContentSwitcher), app.query_one("#card-model")
+        rendered = {switcher: 0, card: 0}  # lines each rendered
+        for widget in rendered:
+            monkeypatch.setattr(
+                widget,
+                "render_lines",
+                partial(_counted_render, rendered, widget, widget.render_lines),
+            )
+        compositor = app.screen._compositor
+        compositor._dirty_regions.add(Region(0, 0, *SIZE))
+        assert compositor.render_partial_update()
+        # The reveal, in front of the switcher, covers all of it; nothing is in front of a card.
+        assert rendered == {switcher: 0, card: card.region.height}
+        ours, textuals = partial_updates(app, [Region(0, 0, *SIZE)])
+        assert ours == textuals
+
+
+def _counted_render(rendered, widget, render_lines, crop):
+    rendered[widget] += crop.height
+    return render_lines(crop)
 
 
 @pilot_test
