@@ -35,7 +35,7 @@ class LibraryActions:
     def action_refresh_models(self, select: str | None = None) -> None:
         infos = list_library(self.models_dir)
         self.library.show_models(infos, self.models_dir, self.loaded_name, select)
-        self.training_panel.set_saved_runs(
+        self.training_panel.history_bar.set_saved_runs(
             {info.name: info.path for info in infos if (info.path / HISTORY_FILE).is_file()}
         )
 

@@ -180,7 +180,7 @@ class TrainingRuns:
         evaluation = message.evaluation
         self.fresh = FreshModel(run, settings, message.predictor, evaluation)
         self.runs_trained += 1
-        panel.add_session_run(
+        panel.history_bar.add_session_run(
             f"run {self.runs_trained} of this session · {percent(evaluation.exact_match)}"
         )
         verdict = (

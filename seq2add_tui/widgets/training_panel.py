@@ -11,19 +11,16 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Button, Label, ProgressBar, RichLog, Select, Static
+from textual.widgets import Button, Label, ProgressBar, RichLog, Static
 
-from core.history import HistoryPoint, RunHistory, read_history, write_history
+from core.history import HistoryPoint
 from core.percent import BRIEF, percent
 from core.run import Settings
 from core.train import (
@@ -39,7 +36,8 @@ from core.train import (
 from seq2add_tui.console import format_duration, speed_and_eta
 from seq2add_tui.glyphs import GLYPHS
 from seq2add_tui.widgets.focus import focus_within
-from seq2add_tui.widgets.learning_plot import VIEWS, LearningPlot
+from seq2add_tui.widgets.learning_plot import LearningPlot
+from seq2add_tui.widgets.run_history_bar import RunHistoryBar
 from seq2add_tui.wording import counted, fit_and_total
 
 LOG_MAX_LINES = 2_000
@@ -100,10 +98,6 @@ class TrainingPanel(Vertical):
         self._last_batch: BatchEnded | None = None
         self.points: list[HistoryPoint] = []
         """The current (or last) run's validation checks, as its history.csv has them."""
-        self.session_runs: list[RunHistory] = []
-        """Runs of this session, to compare with (the App adds each one as it ends)."""
-        self.saved_runs: dict[str, Path] = {}
-        """Saved models that have a history.csv, by name, to compare with."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="training-controls"):
@@ -134,33 +128,10 @@ class TrainingPanel(Vertical):
             yield Label("Epoch", classes="progress-label")
             yield ProgressBar(id="epoch-progress", show_eta=False, show_percentage=True)
             yield Static(id="epoch-figures", classes="progress-figures")
-        with Horizontal(id="history-controls"):
-            yield Label("Compare", id="compare-label")
-            yield Select(
-                [],
-                prompt="no other run",
-                id="compare-run",
-                compact=True,
-                tooltip="Lay another run's curves over this one: a saved model's, or one of "
-                "this session's",
-            )
-            yield Select(
-                [(label, view) for view, label in VIEWS.items()],
-                value="curves",
-                allow_blank=False,
-                id="plot-view",
-                compact=True,
-                tooltip="What the plot shows",
-            )
-            yield Button(
-                "Export CSV",
-                id="export-history",
-                compact=True,
-                tooltip="Write this run's checks (samples, loss, exact-match, learning rate, "
-                "time) to a CSV file in the current folder",
-            )
+        plot = LearningPlot(id="learning-plot")
+        yield RunHistoryBar(plot, lambda: self.points, id="history-controls")
         with Horizontal(id="training-body"):
-            yield LearningPlot(id="learning-plot")
+            yield plot
             with Vertical(id="training-log-box"):
                 yield Static(
                     "[b]Nothing trained yet.[/] Pick a preset or change the settings in "
@@ -190,6 +161,11 @@ class TrainingPanel(Vertical):
 
     def watch_settings_valid(self, valid: bool) -> None:
         self.query_one("#run-start", Button).disabled = self.running or not valid
+
+    @property
+    def history_bar(self) -> RunHistoryBar:
+        """Where this session's runs and the saved models' histories are kept to compare."""
+        return self.query_one(RunHistoryBar)
 
     # -- the run ----------------------------------------------------------------------------------
 
@@ -400,80 +376,6 @@ class TrainingPanel(Vertical):
         self.flush()
         if self.failure is None:
             self.show_event(TrainingFailed(message))
-
-    # -- history: comparing runs and exporting ---------------------------------------------------
-
-    def add_session_run(self, label: str) -> None:
-        """Keep the run that just ended (its checks) in the comparison list as ``label``."""
-        if self.points:
-            self.session_runs.append(RunHistory(label, tuple(self.points)))
-            self._fill_compare_choices()
-
-    def set_saved_runs(self, saved: dict[str, Path]) -> None:
-        """The library's models that have a history, by name (folder)."""
-        self.saved_runs = saved
-        self._fill_compare_choices()
-
-    def _fill_compare_choices(self) -> None:
-        select = self.query_one("#compare-run", Select)
-        choices = [(run.label, f"session:{i}") for i, run in enumerate(self.session_runs)]
-        choices += [(name, f"model:{name}") for name in sorted(self.saved_runs)]
-        chosen = select.value
-        with select.prevent(Select.Changed):
-            select.set_options(choices)
-            if any(value == chosen for _, value in choices):
-                select.value = chosen
-
-    def compare_with(self, key: str | None) -> RunHistory | None:
-        """Lay the run ``key`` (``session:N`` or ``model:NAME``) over the plot; None clears it."""
-        run = None
-        if key and key.startswith("session:"):
-            run = self.session_runs[int(key.partition(":")[2])]
-        elif key and key.startswith("model:"):
-            name = key.partition(":")[2]
-            points = read_history(self.saved_runs[name]) if name in self.saved_runs else []
-            run = RunHistory(name, tuple(points)) if points else None
-            if run is None:
-                self.app.notify(f"{name} has no readable history.csv.", title="Compare")
-        self.query_one(LearningPlot).compare_with(run)
-        return run
-
-    @on(Select.Changed, "#compare-run")
-    def _compare_chosen(self, event: Select.Changed) -> None:
-        event.stop()
-        self.compare_with(None if event.value is Select.NULL else str(event.value))
-
-    @on(Select.Changed, "#plot-view")
-    def _view_chosen(self, event: Select.Changed) -> None:
-        event.stop()
-        if event.value is not Select.NULL:
-            self.query_one(LearningPlot).show_view(str(event.value))
-
-    @on(Button.Pressed, "#export-history")
-    def _export_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.export_csv(Path.cwd())
-
-    def export_csv(self, folder: Path) -> Path | None:
-        """Write the current run's checks to a new CSV file in ``folder``; returns its path."""
-        if not self.points:
-            self.app.notify("No run to export yet: train one first.", title="Export CSV")
-            return None
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = folder / f"seq2add-history-{stamp}.csv"
-        try:
-            written = write_history(folder, self.points).rename(path)
-        except OSError as error:
-            self.app.notify(
-                f"Could not write {path}: {error.strerror or error}.",
-                title="Export CSV",
-                severity="error",
-            )
-            return None
-        self.app.notify(
-            f"Wrote {counted(len(self.points), 'row')} to {written}.", title="Export CSV"
-        )
-        return written
 
     # -- helpers ----------------------------------------------------------------------------------
 
