@@ -458,9 +458,13 @@ def field_types(record: Record) -> dict[str, type]:
     for setting in SETTINGS:
         if setting.record == record:
             for name in record_changes(setting, setting.default):
-                kind = "int" if setting.name == "terms" else setting.kind
-                types[name] = _JSON_TYPES[kind]
+                types[name] = _JSON_TYPES[_field_kind(setting)]
     return types
+
+
+def _field_kind(setting: Setting) -> Kind:
+    """The kind of the record fields a setting fills (``terms``' text fills two whole numbers)."""
+    return "int" if setting.name == "terms" else setting.kind
 
 
 _JSON_TYPES: dict[str, type] = {
@@ -487,7 +491,7 @@ def settings_record(record: Record, *, after: Mapping[str, str] = {}) -> Callabl
         mine = [s for s in SETTINGS if s.record == record]
         for setting in mine:
             for name, default in record_changes(setting, setting.default).items():
-                annotation = "int" if setting.name == "terms" else _ANNOTATIONS[setting.kind]
+                annotation = _JSON_TYPES[_field_kind(setting)].__name__
                 annotations[name] = f"{annotation} | None" if setting.optional else annotation
                 setattr(cls, name, default)
                 annotations.update({f: own[f] for f, before in after.items() if before == name})
@@ -511,9 +515,6 @@ def settings_record(record: Record, *, after: Mapping[str, str] = {}) -> Callabl
         return dataclass(frozen=True)(cls)
 
     return build
-
-
-_ANNOTATIONS = {"int": "int", "float": "float", "bool": "bool", "choice": "str", "text": "str"}
 
 
 def _to_dict(self: Any) -> dict[str, Any]:
