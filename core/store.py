@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -162,12 +163,12 @@ class ModelInfo:
         """Whether spec.json could be read."""
         return self.error is None
 
-    @property
+    @cached_property
     def scores(self) -> RecordedScores:
-        """``metrics`` as a typed record."""
+        """``metrics`` as a typed record (read once: lists ask for several scores per model)."""
         return RecordedScores.read(self.metrics)
 
-    @property
+    @cached_property
     def recorded_training(self) -> RecordedTraining:
         """``training`` as a typed record."""
         return RecordedTraining.read(self.training)
