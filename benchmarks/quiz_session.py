@@ -34,6 +34,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def percentile(values: list[float], fraction: float) -> float:
+    """The value ``fraction`` of the way through ``values`` sorted (nearest rank): 0.95 is p95."""
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process, from /proc/PID/status."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -46,6 +46,7 @@ from quiz_session import (
     BrowserSession,
     Server,
     cpu_seconds,
+    percentile,
     quiz_processes,
     rss_mb,
     set_autogroup_nice,
@@ -57,12 +58,6 @@ STEPS = (1, 4, 8, 12, 16, 20, 24, 28, 32, 40, 50, 56, 64)
 RUSH_VISITORS = 30
 RUSH_LIMIT_S = 3.0
 """30 visitors opening the page at once should all reach the name form within this (p95)."""
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 async def play(session: BrowserSession, until: float, rng: random.Random) -> list[float]:

@@ -43,6 +43,7 @@ from quiz_session import (
     Server,
     cpu_seconds,
     free_port,
+    percentile,
     quiz_processes,
     rss_mb,
     stop_server,
@@ -53,12 +54,6 @@ STEPS = (1, 4, 8, 12, 16, 20, 24, 32, 40, 48)
 LOBBY = "Start round"
 QUESTION = "has answered"
 REVEAL = "the true answer"
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 class SSHServer:
