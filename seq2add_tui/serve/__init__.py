@@ -17,31 +17,17 @@ and the board's data), `request_checks` (Host and Origin), `addresses` (where to
 What the SSH server shares with this lives in `seq2add_tui.remote_play`.
 """
 
-from seq2add_tui.remote_play import (
-    ROOM_CLOSED,
-    ROOM_FULL,
-    TERMINAL_COLUMNS,
-    TERMINAL_ROWS,
-    quiz_argv,
-    room_name_today,
-)
 from seq2add_tui.serve.addresses import browse_url, lan_address
 from seq2add_tui.serve.request_checks import host_allowed
 from seq2add_tui.serve.room import Room, quiz_command
 from seq2add_tui.serve.server import QuizServer, serve
 
 __all__ = [
-    "ROOM_CLOSED",
-    "ROOM_FULL",
-    "TERMINAL_COLUMNS",
-    "TERMINAL_ROWS",
     "QuizServer",
     "Room",
     "browse_url",
     "host_allowed",
     "lan_address",
-    "quiz_argv",
     "quiz_command",
-    "room_name_today",
     "serve",
 ]
