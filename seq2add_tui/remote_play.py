@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from core.leaderboard import Leaderboard, LeaderboardError
+from core.leaderboard import Leaderboard, LeaderboardError, room_name_for
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 """Host names only this machine can reach: a server bound to one is private."""
@@ -47,8 +47,6 @@ def _clamp(value: Any, bounds: tuple[int, int], default: int) -> int:
 
 def room_name_today(db_path: Path) -> str:
     """A fresh default room name such as ``room-2026-12-01-1`` (the day's next unused one)."""
-    from core.leaderboard import room_name_for
-
     try:
         taken = Leaderboard(db_path).room_names_in_use()
     except LeaderboardError:
