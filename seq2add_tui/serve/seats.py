@@ -71,8 +71,9 @@ class Seats:
             return CLOSE_ROOM_CLOSED, ROOM_CLOSED
         if self.full:
             return CLOSE_FULL, ROOM_FULL.format(players=self.max_players)
-        if self.from_address(address) >= self.per_address:
-            tabs = counted(self.from_address(address), "quiz tab")
+        sessions = self.from_address(address)
+        if sessions >= self.per_address:
+            tabs = counted(sessions, "quiz tab")
             return CLOSE_PER_ADDRESS, PER_ADDRESS.format(sessions=tabs)
         return None
 
