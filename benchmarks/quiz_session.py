@@ -101,12 +101,12 @@ def quiz_processes(server_pid: int) -> list[int]:
     return result
 
 
-def stop_server(process: subprocess.Popen) -> None:
+def stop_server(process: subprocess.Popen, timeout_s: float = 30) -> None:
     """Ctrl+C a server as an organiser would, then kill its process group if it lingers."""
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()

@@ -18,6 +18,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from benchmarks.quiz_session import stop_server
 from core.leaderboard import Leaderboard
 from seq2add_tui.cli import main
 from seq2add_tui.quiz_app import EXIT_GRACE_S
@@ -101,13 +102,7 @@ def running_server(tmp_path: Path, *options: str):
     try:
         yield process, port
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop_server(process, timeout_s=15)
 
 
 @pytest.fixture
