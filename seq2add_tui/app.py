@@ -192,9 +192,10 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
     def on_ready(self) -> None:  # the first screen is painted
         self._painted.set()
 
-    async def build_hidden_panels(self) -> None:
+    async def build_hidden_panels(self, infos: list[ModelInfo] | None = None) -> None:
         """Mount the panels the first screen does not show (their modules are imported here),
-        once the quiz has its opponent, and show them the library and the current model."""
+        once the quiz has its opponent, and show them the library (``infos``, as start-up read
+        it) and the current model."""
         from seq2add_tui.widgets.config_form import ConfigForm
         from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
         from seq2add_tui.widgets.model_library import ModelLibrary
@@ -211,7 +212,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         await gather(*(self._panels.get_pane(pane).mount(w) for pane, w in panels.items()))
         self.config_form = form  # only now: its fields are all composed
         self._panels_built.set()
-        self.action_refresh_models(self.loaded_name)
+        self.action_refresh_models(self.loaded_name, infos)
         self._show_current()
         self._warm_up()
         self.call_after_refresh(freeze_startup_objects)

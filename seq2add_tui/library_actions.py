@@ -32,8 +32,12 @@ from seq2add_tui.wording import FRESH_NAME, fresh_description
 class LibraryActions:
     """Mixed into `Seq2AddApp`: what the App does with the model library."""
 
-    def action_refresh_models(self, select: str | None = None) -> None:
-        infos = list_library(self.models_dir)
+    def action_refresh_models(
+        self, select: str | None = None, infos: list[ModelInfo] | None = None
+    ) -> None:
+        """Show the library; ``infos`` is a listing just read (at start-up), else it is read."""
+        if infos is None:
+            infos = list_library(self.models_dir)
         self.library.show_models(infos, self.models_dir, self.loaded_name, select)
         self.training_panel.history_bar.set_saved_runs(
             {info.name: info.path for info in infos if (info.path / HISTORY_FILE).is_file()}
@@ -76,14 +80,16 @@ class LibraryActions:
         one) current, then have the other panels built: the quiz is ready to play before they
         are, and the first paint waits for neither."""
         self._painted.wait()
+        infos: list[ModelInfo] | None = None  # handed on, so the library is read once
         try:
-            usable = [info.name for info in list_library(self.models_dir) if info.usable]
+            infos = list_library(self.models_dir)
+            usable = [info.name for info in infos if info.usable]
             name = self.default_model if self.default_model in usable else next(iter(usable), None)
             if name is not None:
                 predictor = load_predictor(name, self.models_dir)
                 self.post_message(ModelLoaded(predictor, announce=False))
         finally:  # after the message above, and once the quiz is drawn with its opponent
-            self.call_later(self.call_after_refresh, self.build_hidden_panels)
+            self.call_later(self.call_after_refresh, self.build_hidden_panels, infos)
         self._panels_built.wait()  # so that waiting for the workers waits for the panels too
 
     def on_model_loaded(self, message: ModelLoaded) -> None:
