@@ -159,6 +159,19 @@ async def test_opens_with_the_default_model_loaded_and_a_corrupt_one_listed(mode
         assert any("can't be loaded" in n.message for n in app._notifications)
 
 
+def run_script(script: str) -> str:
+    """Run ``script`` in a fresh interpreter (so nothing is imported yet); its output."""
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def test_start_up_does_not_import_tensorflow(tmp_path):
     """The first screen must not wait for TensorFlow: only training imports it."""
     script = textwrap.dedent(
@@ -177,15 +190,7 @@ def test_start_up_does_not_import_tensorflow(tmp_path):
         asyncio.run(main())
         """
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "False"]
+    assert run_script(script).split() == ["False", "False"]
 
 
 def test_first_screen_is_painted_before_the_hidden_panels_are_built():
@@ -226,15 +231,7 @@ def test_first_screen_is_painted_before_the_hidden_panels_are_built():
         asyncio.run(main())
         """
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    assert result.returncode == 0, result.stderr
-    at_paint, later = json.loads(result.stdout.splitlines()[-1])
+    at_paint, later = json.loads(run_script(script).splitlines()[-1])
     assert at_paint.pop("waiting") == ["Starting up…"] * 4  # what 1–4 show until then
     assert at_paint == {
         "modules": [],
