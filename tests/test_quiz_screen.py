@@ -102,6 +102,19 @@ async def test_lines_hidden_behind_a_widget_in_front_are_not_rendered(
         assert ours == textuals
 
 
+def record_calls(monkeypatch, owner: type, method: str) -> list:
+    """From now on, note the object of every call of ``owner.method`` (which still runs)."""
+    calls = []
+    original = getattr(owner, method)
+
+    def recorded(self, *args, **kwargs):
+        calls.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(owner, method, recorded)
+    return calls
+
+
 def _counted_render(rendered, widget, render_lines, crop):
     rendered[widget] += crop.height
     return render_lines(crop)
@@ -109,19 +122,12 @@ def _counted_render(rendered, widget, render_lines, crop):
 
 @pilot_test
 async def test_answering_repaints_no_whole_screen(opponent, tmp_path, monkeypatch):  # noqa: F811
-    full_updates = []
-    render_full_update = Compositor.render_full_update
-
-    def counted(compositor, *args, **kwargs):
-        full_updates.append(compositor)
-        return render_full_update(compositor, *args, **kwargs)
-
     app = quiz_app(opponent, tmp_path, player=None, web_session=True)
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one(QuizPanel)
         await pilot.press(*"ann", "enter")
         await pilot.pause()
-        monkeypatch.setattr(Compositor, "render_full_update", counted)
+        full_updates = record_calls(monkeypatch, Compositor, "render_full_update")
         for _ in range(2):
             assert panel.state == "question" and app.focused.id == "answer"
             await pilot.press("1", "enter")
@@ -134,17 +140,10 @@ async def test_answering_repaints_no_whole_screen(opponent, tmp_path, monkeypatc
 
 @pilot_test
 async def test_typing_an_answer_lays_nothing_out(opponent, tmp_path, monkeypatch):  # noqa: F811
-    layouts = []
-    refresh_layout = Screen._refresh_layout
-
-    def counted(screen, *args, **kwargs):
-        layouts.append(screen)
-        return refresh_layout(screen, *args, **kwargs)
-
     app = quiz_app(opponent, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        layouts = record_calls(monkeypatch, Screen, "_refresh_layout")
         await pilot.press("1", "2")
         await pilot.pause()
         assert app.query_one("#answer").value == "12"
