@@ -12,7 +12,6 @@ from typing import Any
 
 from core.model import ModelConfig
 from core.settings import BY_NAME, SETTINGS, record_changes
-from core.settings import setting_for_field as field_setting
 from core.spec import ProblemSpec, SpecError
 from core.train import TrainingConfig
 
@@ -203,12 +202,6 @@ def preset_matching(spec: ProblemSpec, model: ModelConfig, training: TrainingCon
         if (preset.spec, preset.model, preset.training) == (spec, model, same_checks):
             return name
     return None
-
-
-def setting_for_field(field: str) -> str:
-    """The setting that sets a core field, so a `SpecError.field` can be named as the CLI's flag."""
-    setting = field_setting(field)
-    return setting.name if setting is not None else field
 
 
 def build_settings(

@@ -21,9 +21,9 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from core.data import check_memory, example_expression, parse_expression
 from core.model import ModelConfig, parameter_count
-from core.presets import OPTIONAL_SETTINGS, PRESETS, build_settings, setting_for_field
+from core.presets import OPTIONAL_SETTINGS, PRESETS, build_settings
 from core.run import Settings
-from core.settings import FORM_SECTIONS, SETTINGS, Setting, record_value
+from core.settings import FORM_SECTIONS, SETTINGS, Setting, record_value, setting_for_field
 from core.spec import ProblemSpec, SpecError
 from core.train import TrainingConfig
 from seq2add_tui.glyphs import GLYPHS
@@ -374,7 +374,8 @@ class ConfigForm(Horizontal):
 
 def _field_refusal(error: SpecError) -> tuple[str, str]:
     """Core's refusal as (form field, sentence using the field's label)."""
-    name = setting_for_field(error.field)  # the form's fields are named as the settings
+    setting = setting_for_field(error.field)  # the form's fields are named as the settings
+    name = setting.name if setting is not None else error.field
     label = FIELDS[name].label if name in FIELDS else name
     return name, humanize(error, label)
 
