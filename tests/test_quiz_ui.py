@@ -104,6 +104,14 @@ async def type_answer(pilot, answer: str) -> None:
     await pilot.pause()
 
 
+async def answer_the_last_question(pilot, panel) -> None:
+    """Answer the round's question right and press on to the final card, its score saved."""
+    await type_answer(pilot, str(panel.round.current.answer))
+    await pilot.press("enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 # -- a whole round ---------------------------------------------------------------------------------
 
 
@@ -316,10 +324,7 @@ async def test_the_leaderboard_view_marks_the_round_just_played(opponent, tmp_pa
     app = quiz_app(opponent, tmp_path, questions=1)
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one(QuizPanel)
-        await type_answer(pilot, str(panel.round.current.answer))
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await answer_the_last_question(pilot, panel)
         assert "#2 of 2 players" in text(app, "#final-saved")
         await pilot.press("l")
         await app.workers.wait_for_complete()
@@ -350,9 +355,7 @@ async def test_the_every_model_board_shows_whole_times_at_80_columns(opponent, t
     app = quiz_app(opponent, tmp_path, questions=1)
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one(QuizPanel)
-        await type_answer(pilot, str(panel.round.current.answer))
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
+        await answer_the_last_question(pilot, panel)
         await pilot.press("l")
         await app.workers.wait_for_complete()
         await pilot.press("a")
@@ -410,10 +413,7 @@ async def test_a_locked_leaderboard_does_not_stop_the_game(opponent, tmp_path, m
     try:
         async with app.run_test(size=SIZE) as pilot:
             panel = app.query_one(QuizPanel)
-            await type_answer(pilot, str(panel.round.current.answer))
-            await pilot.press("enter")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await answer_the_last_question(pilot, panel)
             saved = text(app, "#final-saved")
             assert saved.startswith("Not saved: The leaderboard at") and "is busy" in saved
             await pilot.press("r")  # the game goes on
@@ -500,10 +500,7 @@ async def test_rounds_against_an_unsaved_model_stay_off_the_leaderboard(opponent
     async with app.run_test(size=SIZE) as pilot:
         panel = app.query_one(QuizPanel)
         assert panel.opponent_name == FRESH_NAME  # as the app names it everywhere
-        await type_answer(pilot, str(panel.round.current.answer))
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await answer_the_last_question(pilot, panel)
         assert panel.state == "final" and "Not saved: save this model" in text(app, "#final-saved")
     assert not (tmp_path / "scores.sqlite3").exists()
 
