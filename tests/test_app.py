@@ -532,6 +532,41 @@ async def test_keys_typed_fast_after_tab_in_the_import_dialog_follow_the_focus()
 
 
 @pilot_test
+async def test_keys_typed_fast_after_enter_in_the_import_dialog_follow_the_focus():
+    class Host(App):
+        def on_mount(self) -> None:
+            self.push_screen(ImportModelDialog())
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        # Enter moves on as Tab does, and the letters typed behind it follow the focus.
+        for key in ("a", "enter", "b", "enter", "c"):
+            app.post_message(events.Key(key, "\r" if key == "enter" else key))
+        await pilot.pause()
+        await pilot.pause()
+        values = {field.id: field.value for field in app.screen.query(Input)}
+        assert app.focused is not None and app.focused.id == "terms"
+        assert (values["architecture"], values["weights"], values["terms"]) == ("a", "b", "c")
+        # Enter in the last field imports: refused (no files), so the first marked field takes
+        # the focus before the next key arrives.
+        app.screen.query_one("#name", Input).focus()
+        await pilot.pause()
+        for key in ("enter", "z"):
+            app.post_message(events.Key(key, "\r" if key == "enter" else key))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.focused.id == "architecture"
+        # (a field taking the focus selects its text, so the key replaces it)
+        assert app.screen.query_one("#architecture", Input).value == "z"
+        assert app.screen.query_one("#name", Input).value == "tutorial"
+        # On a button, Enter is the button's own.
+        app.screen.query_one("#cancel", Button).focus()
+        await pilot.press("enter")
+        assert not isinstance(app.screen, ImportModelDialog)
+
+
+@pilot_test
 async def test_evaluate_load_import_and_delete(models_dir, library):
     app = make_app(models_dir)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -178,11 +179,12 @@ class ImportModelDialog(ModalScreen[ImportRequest | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", tooltip="Don't import", id="cancel"),
-        # Priority: the App runs these as the key arrives. Otherwise Tab reaches the field first
-        # and moves the focus only when it bubbles back, after the keys typed behind it were
-        # already sent to the field being left.
+        # Priority: the App runs these as the key arrives. Otherwise Tab or Enter reaches the
+        # field first and moves the focus only when it bubbles back (or its Submitted message
+        # arrives), after the keys typed behind it were already sent to the field being left.
         Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
         Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+        Binding("enter", "submit_field", "Next field", show=False, priority=True),
     ]
 
     def __init__(self, typed: dict[str, str] | None = None) -> None:
@@ -235,10 +237,11 @@ class ImportModelDialog(ModalScreen[ImportRequest | None]):
             form_field.show_error(None)
         self.query_one("#import-problem", Static).update("")
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "name":
+    def action_submit_field(self) -> None:
+        """Enter in a field moves to the next one, as in a paper form; in the last, it imports."""
+        if not isinstance(self.focused, Input):
+            raise SkipAction()  # a focused button presses itself
+        if self.focused.id == "name":
             self._import()
         else:
             self.focus_next()
@@ -255,7 +258,7 @@ class ImportModelDialog(ModalScreen[ImportRequest | None]):
                 form_field.show_error(result.failure_descriptions[0])
         problem = self.query_one("#import-problem", Static)
         if refused:
-            refused[0].focus()
+            self.set_focus(refused[0])  # now, not after the keys already typed
             problem.update("↳ Fix the marked fields first.")
             return
         name = inputs["name"].value.strip()
