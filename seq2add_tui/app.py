@@ -36,8 +36,6 @@ from seq2add_tui import ICON
 from seq2add_tui.commands import PANEL_PURPOSES, PANELS, Seq2AddCommands, tab_title
 from seq2add_tui.library_actions import LibraryActions
 from seq2add_tui.messages import EvaluationReady
-from seq2add_tui.quiz import HELP_BINDINGS as QUIZ_HELP_BINDINGS
-from seq2add_tui.quiz import QuizPanel
 from seq2add_tui.screens.dialogs import ConfirmDialog, MessageDialog
 from seq2add_tui.screens.too_small import WindowSizeGuard
 from seq2add_tui.startup import freeze_startup_objects
@@ -46,6 +44,7 @@ from seq2add_tui.widgets.panels import Panels
 from seq2add_tui.wording import FRESH_NAME
 
 if TYPE_CHECKING:
+    from seq2add_tui.quiz import QuizPanel
     from seq2add_tui.widgets.config_form import ConfigForm
     from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
     from seq2add_tui.widgets.model_library import ModelLibrary
@@ -176,12 +175,11 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
     def compose(self) -> ComposeResult:
         yield Header(icon=ICON)
         with Panels(initial=FIRST_PANEL, id="panels"):
-            # Only the Quiz is built for the first paint; the rest in `build_hidden_panels`.
-            for panel in ("config", "training", "evaluation", "models"):
+            # The first paint shows only this frame: the Quiz is built just after it (`on_ready`),
+            # the rest once the quiz has its opponent (`build_hidden_panels`).
+            for panel in PANELS:
                 waiting = Static("Starting up…", classes="empty-state starting")
                 yield TabPane(tab_title(panel), waiting, id=panel)
-            with TabPane(tab_title("quiz"), id="quiz"):
-                yield QuizPanel(id="quiz-panel")
         yield Footer(compact=True)  # at 80 columns the panel keys fit beside the rest
 
     def on_mount(self) -> None:
@@ -189,8 +187,22 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         self._show_current()
         self.load_startup_model()
 
-    def on_ready(self) -> None:  # the first screen is painted
-        self._painted.set()
+    async def on_ready(self) -> None:  # the first screen is painted
+        self._painted.set()  # the start-up model loads meanwhile (its message waits for this)
+        from seq2add_tui.quiz import QuizPanel
+
+        # Hidden until it has its opponent (`_show_quiz`): it would say "Load a model" meanwhile.
+        quiz = QuizPanel(id="quiz-panel")
+        quiz.display = False
+        await self._panels.get_pane("quiz").mount(quiz)
+
+    def _show_quiz(self) -> None:
+        """Swap the Quiz panel's "Starting up…" for the quiz, once it has an opponent (or it
+        is known there is none)."""
+        quiz = self.quiz_panel
+        if not quiz.display:
+            self._panels.get_pane("quiz").query(".starting").remove()
+            quiz.display = True
 
     async def build_hidden_panels(self, infos: list[ModelInfo] | None = None) -> None:
         """Mount the panels the first screen does not show (their modules are imported here),
@@ -208,6 +220,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
             "models": ModelLibrary(id="model-library"),
             "config": form,  # after Training: it tells Training its state at once
         }
+        self._show_quiz()  # if no model was loaded, the quiz still says what to do
         await self._panels.query(".starting").remove()
         await gather(*(self._panels.get_pane(pane).mount(w) for pane, w in panels.items()))
         self.config_form = form  # only now: its fields are all composed
@@ -290,6 +303,8 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
 
     def quiz_action(self, action: str, *arguments: object) -> None:
         """Show the Quiz panel and run one of its actions there (from the command palette)."""
+        if not self._panels_built.is_set():
+            return  # a few tenths of a second after start-up, the quiz may not be there yet
         panel = self.quiz_panel
         self.show_panel("quiz")
         self.call_after_refresh(getattr(panel, f"action_{action}"), *arguments)
@@ -299,6 +314,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         self.query_one(Panels).focus_tabs()
 
     def action_help(self) -> None:
+        from seq2add_tui.quiz import HELP_BINDINGS as QUIZ_HELP_BINDINGS
         from seq2add_tui.screens.help import HelpScreen
         from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
         from seq2add_tui.widgets.model_library import ModelLibrary
@@ -375,6 +391,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
 
     def watch_current_model(self, current: CurrentModel | None) -> None:
         # The one place a new current model reaches the panels and the header.
+        self._show_quiz()  # first, so that the quiz can focus its lobby
         self.quiz_panel.set_opponent(self.current)
         self._show_current()
         self.refresh_bindings()
@@ -461,7 +478,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
             question = "A model is training. Quit anyway? Training stops after the current batch."
         elif self._unsaved() is not None:
             question = "The model you trained is not saved. Quit anyway?"
-        elif self.query_one(QuizPanel).state.in_play:
+        elif self._panels_built.is_set() and self.quiz_panel.state.in_play:
             question = "A quiz round is under way; quitting loses it. Quit anyway?"
         else:
             self.exit()

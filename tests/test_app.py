@@ -193,16 +193,18 @@ def test_start_up_does_not_import_tensorflow(tmp_path):
     assert run_script(script).split() == ["False", "False"]
 
 
-def test_first_screen_is_painted_before_the_hidden_panels_are_built():
-    """Only the Quiz is built for the first paint; then the shipped model is loaded and the quiz
-    opens against it, and then the other panels (and their modules) are built."""
+def test_first_screen_is_painted_before_any_panel_is_built():
+    """The first paint is the frame (header, tabs, footer) with "Starting up…" in each panel; then
+    the Quiz is built while the shipped model loads, the quiz opens against it, and then the
+    other panels (and their modules) are built."""
     script = textwrap.dedent(
         """
         import asyncio, json, sys
         from seq2add_tui.app import Seq2AddApp
 
-        DEFERRED = ["seq2add_tui.widgets.config_form", "seq2add_tui.widgets.training_panel",
-                    "seq2add_tui.widgets.evaluation_panel", "seq2add_tui.widgets.model_library"]
+        DEFERRED = ["seq2add_tui.quiz.panel", "seq2add_tui.widgets.config_form",
+                    "seq2add_tui.widgets.training_panel", "seq2add_tui.widgets.evaluation_panel",
+                    "seq2add_tui.widgets.model_library"]
         PANELS = "#panels > ContentSwitcher > TabPane > *"
 
         class Watched(Seq2AddApp):
@@ -232,10 +234,10 @@ def test_first_screen_is_painted_before_the_hidden_panels_are_built():
         """
     )
     at_paint, later = json.loads(run_script(script).splitlines()[-1])
-    assert at_paint.pop("waiting") == ["Starting up…"] * 4  # what 1–4 show until then
+    assert at_paint.pop("waiting") == ["Starting up…"] * 5  # what 1–5 show until then
     assert at_paint == {
         "modules": [],
-        "panels": ["quiz-panel"],
+        "panels": [],
         "model": False,
         "header": "starting up…",
     }
