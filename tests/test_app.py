@@ -685,6 +685,40 @@ async def test_returning_to_the_quiz_puts_the_keys_back_in_it(models_dir):
         assert app.is_running and panel.state == "question"
 
 
+def footer_keys(app: Seq2AddApp) -> str:
+    """The footer's keys, without the command palette's hint at its right end."""
+    return screen_text(app).splitlines()[-1].split("▏")[0].rstrip()
+
+
+@pytest.mark.parametrize("unsaved", [False, True], ids=["saved", "unsaved-model"])
+@pilot_test
+async def test_the_quiz_footer_is_whole_at_80_columns_in_every_state(models_dir, unsaved):
+    # The reveal's keys cut the footer to "… f1 Help  1234", the final card's to "… s Set"; the
+    # quiz keys are on each state's hint line, so the footer keeps the app's (and Pass).
+    app = make_app(models_dir, player="ann")
+    if unsaved:  # ^s Save is in the footer too
+        app._unsaved = lambda: object()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        panel = app.query_one(QuizPanel)
+        panel.query_one("#questions", Input).value = "1"
+        seen, screens = {}, {}
+        for key in ("enter", "ctrl+n", "enter", "l", ""):  # start, pass, on to the final, board
+            seen[str(panel.state)] = footer_keys(app)
+            screens[str(panel.state)] = " ".join(screen_text(app).split())
+            if key:
+                await pilot.press(key)
+                await settle(pilot)
+        assert list(seen) == ["lobby", "question", "reveal", "final", "board"]
+        for state, footer in seen.items():
+            assert footer.endswith("Panels") and "f1 Help" in footer, (state, footer)
+            assert ("^s Save" in footer) == unsaved, footer
+        assert "^n Pass" in seen["question"]
+        # What the footer leaves out, each state's hint line says.
+        assert "Enter: see who won · W: inside the model" in screens["reveal"]
+        assert "R replay · N new round · L leaderboard · S settings" in screens["final"]
+
+
 @pilot_test
 async def test_copy_settings_fills_the_form_from_the_current_model(models_dir):
     app = make_app(models_dir)

@@ -42,6 +42,7 @@ class Final(VerticalScroll):
             "What the model found hard",
             tooltip="The round's questions the model was least sure of, and where it looked",
             id="quiz.found_hard",
+            show=False,  # on the hint line below (see quiz.keys)
         )
     ]
 

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+# Only Pass goes in a footer: every state's hint line (built from these bindings) lists its keys,
+# as the browser and SSH sessions, which have no footer, show them. The final card's five keys
+# pushed ^q Quit out of the quiz's footer, and in the app's the reveal's two cut "12345 Panels".
 QUIZ_BINDINGS: list[Binding] = [
-    Binding("enter", "advance", "Next", id="quiz.next", tooltip="Show the next question"),
+    Binding(
+        "enter", "advance", "Next", id="quiz.next", tooltip="Show the next question", show=False
+    ),
     Binding(
         # Not Esc: everywhere else Esc only leaves a field, and one key with two meanings cost
         # players their answer (and their streak) when they meant to reach the tab bar.
@@ -19,15 +24,23 @@ QUIZ_BINDINGS: list[Binding] = [
         id="quiz.pass",
         tooltip="Give up on this question (no points, the streak ends)",
     ),
-    Binding("escape", "back", "Back", id="quiz.back", tooltip="Back to where you were"),
-    Binding("r", "replay", "Replay", id="quiz.replay", tooltip="Play the same questions again"),
-    Binding("n", "new_round", "New round", id="quiz.new", tooltip="Play new questions"),
+    Binding("escape", "back", "Back", id="quiz.back", tooltip="Back to where you were", show=False),
+    Binding(
+        "r",
+        "replay",
+        "Replay",
+        id="quiz.replay",
+        tooltip="Play the same questions again",
+        show=False,
+    ),
+    Binding("n", "new_round", "New round", id="quiz.new", tooltip="Play new questions", show=False),
     Binding(
         "l",
         "leaderboard",
         "Leaderboard",
         id="quiz.leaderboard",
         tooltip="Top scores on this model",
+        show=False,
     ),
     Binding(
         "a",
@@ -35,8 +48,16 @@ QUIZ_BINDINGS: list[Binding] = [
         "All models",
         id="quiz.all_models",
         tooltip="Top scores on every model",
+        show=False,
     ),
-    Binding("s", "settings", "Settings", id="quiz.settings", tooltip="Name, difficulty, timer"),
+    Binding(
+        "s",
+        "settings",
+        "Settings",
+        id="quiz.settings",
+        tooltip="Name, difficulty, timer",
+        show=False,
+    ),
 ]
 """Every key the quiz panel answers to; which apply depends on the panel's state."""
 

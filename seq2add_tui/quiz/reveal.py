@@ -26,6 +26,7 @@ class Reveal(Vertical):
             "Inside the model",
             tooltip="The model's top choices and where its attention looked on this question",
             id="quiz.inside",
+            show=False,  # on the hint line below (see quiz.keys)
         )
     ]
 
