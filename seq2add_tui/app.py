@@ -4,7 +4,8 @@ The App owns the state every panel shares (the current model, the freshly traine
 library folder) and the workers: training (`training_runs`), loading, saving and importing
 (`library_actions`) and evaluation each run in a thread and report back with messages, so the
 panels only draw. Each panel knows its own controls (``focus_current``); the App never reaches into
-them by id. TensorFlow is imported by the training and import workers, never at start-up.
+them by id. TensorFlow is imported by the training and import workers, never at start-up; numpy
+and the core modules that use it are imported where they are needed, after the first paint.
 """
 
 from __future__ import annotations
@@ -27,16 +28,10 @@ from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPan
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import one_sentence
-from core.evaluate import DEFAULT_SAMPLES, evaluate
-from core.infer import Predictor
-from core.presets import DEFAULT_OPPONENT
-from core.run import FreshModel
-from core.store import ModelInfo, default_models_dir
 from seq2add_tui import ICON
 from seq2add_tui.commands import PANEL_PURPOSES, PANELS, Seq2AddCommands, tab_title
 from seq2add_tui.library_actions import LibraryActions
 from seq2add_tui.messages import EvaluationReady
-from seq2add_tui.screens.dialogs import ConfirmDialog, MessageDialog
 from seq2add_tui.screens.too_small import WindowSizeGuard
 from seq2add_tui.startup import freeze_startup_objects
 from seq2add_tui.training_runs import TrainingRuns
@@ -44,6 +39,9 @@ from seq2add_tui.widgets.panels import Panels
 from seq2add_tui.wording import FRESH_NAME
 
 if TYPE_CHECKING:
+    from core.infer import Predictor
+    from core.run import FreshModel
+    from core.store import ModelInfo
     from seq2add_tui.quiz import QuizPanel
     from seq2add_tui.widgets.config_form import ConfigForm
     from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
@@ -145,20 +143,19 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         db_path: Path | None = None,
         player: str | None = None,
         *,
-        evaluation_samples: int = DEFAULT_SAMPLES,
-        default_model: str = DEFAULT_OPPONENT,
+        evaluation_samples: int | None = None,
+        default_model: str | None = None,
     ) -> None:
         super().__init__()
-        self.models_dir = Path(models_dir) if models_dir else default_models_dir()
-        """The model library folder."""
+        self._models_dir = Path(models_dir) if models_dir else None
         self.db_path = db_path
         """Where the quiz keeps its scores (None: the quiz's default)."""
         self.player_name = player
         """The quiz player's name, if given on the command line."""
         self.evaluation_samples = evaluation_samples
-        """Fresh problems a newly trained model is scored on."""
+        """Fresh problems a newly trained model is scored on (None: `core.evaluate`'s default)."""
         self.default_model = default_model
-        """The library model loaded at start-up, if it is there."""
+        """The library model loaded at start-up, if it is there (None: `core.presets`'s)."""
         self.fresh: FreshModel | None = None
         """The last model trained here."""
         self._panel_cache: dict[str, Widget] = {}
@@ -169,6 +166,15 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         self._panels_built = threading.Event()
         """Set once the panels the first screen does not show are built."""
         self.theme = "textual-dark"
+
+    @property
+    def models_dir(self) -> Path:
+        """The model library folder."""
+        if self._models_dir is None:  # asked after the first paint: `core.store` imports numpy
+            from core.store import default_models_dir
+
+            self._models_dir = default_models_dir()
+        return self._models_dir
 
     # -- layout -----------------------------------------------------------------------------------
 
@@ -437,6 +443,8 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
     )
     def evaluate_model(self, predictor: Predictor, subject: str, samples: int) -> None:
         """Score ``predictor`` on ``samples`` fresh problems (numpy only)."""
+        from core.evaluate import evaluate
+
         evaluation = evaluate(predictor.probabilities, predictor.spec, samples)
         if not get_current_worker().is_cancelled:  # a newer evaluation replaced this one
             self.post_message(EvaluationReady(evaluation, subject, predictor))
@@ -466,11 +474,13 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
             self.training = False
             self.refresh_bindings()
             self.training_panel.fail(message)
+        from seq2add_tui.screens.dialogs import MessageDialog
+
         title = _WORKER_TITLES.get(worker.group, "Something went wrong")
         self.push_screen(MessageDialog(title, message))
 
     async def action_quit(self) -> None:
-        if isinstance(self.screen, ConfirmDialog) and self.screen.id == "confirm-quit":
+        if self.screen.id == "confirm-quit":
             self._stop_training_now()
             self.exit()  # ctrl+q twice quits without asking
             return
@@ -483,6 +493,8 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         else:
             self.exit()
             return
+        from seq2add_tui.screens.dialogs import ConfirmDialog
+
         dialog = ConfirmDialog("Quit seq2add?", question, confirm="Quit")
         dialog.id = "confirm-quit"
         self.push_screen(dialog, self._quit_answered)

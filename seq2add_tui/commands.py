@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from core.presets import PRESETS
-from core.store import ModelInfo
 from seq2add_tui.glyphs import GLYPHS
+
+if TYPE_CHECKING:  # the App imports this module before its first paint; this imports numpy
+    from core.store import ModelInfo
 
 PANELS = {
     "config": "Config",
@@ -87,6 +88,8 @@ class Seq2AddCommands(Provider):
     """Every action by name in the command palette, plus one command per preset and model."""
 
     def _commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+        from core.presets import PRESETS  # (numpy: not before the first paint)
+
         app = cast(CommandTarget, self.app)
         for index, (panel, title) in enumerate(PANELS.items(), start=1):
             yield (

@@ -3,30 +3,28 @@ settings back into the Config form.
 
 A mixin of the App: loading, saving and importing run in threads and report with messages; the
 Models panel only shows the library and asks for these through its bindings and buttons.
+`core.store` and the other modules that import numpy are imported where they are used: not before
+the first paint.
 """
 
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.worker import get_current_worker
 
 from core.history import HISTORY_FILE
 from core.model import ModelConfig
-from core.presets import PRESETS, preset_matching
-from core.run import FreshModel
 from core.spec import SpecError
-from core.store import ModelError, ModelInfo, delete_model, list_library, load_predictor, save_model
-from core.train import TrainingConfig, saving_phase
 from seq2add_tui.messages import LibraryChanged, ModelLoaded, ModelSaved, TrainingUpdate
-from seq2add_tui.screens.dialogs import (
-    ConfirmDialog,
-    ImportModelDialog,
-    ImportRequest,
-    SaveModelDialog,
-)
 from seq2add_tui.wording import FRESH_NAME, fresh_description
+
+if TYPE_CHECKING:
+    from core.run import FreshModel
+    from core.store import ModelInfo
+    from seq2add_tui.screens.dialogs import ImportRequest
 
 
 class LibraryActions:
@@ -37,6 +35,8 @@ class LibraryActions:
     ) -> None:
         """Show the library; ``infos`` is a listing just read (at start-up), else it is read."""
         if infos is None:
+            from core.store import list_library
+
             infos = list_library(self.models_dir)
         self.library.show_models(infos, self.models_dir, self.loaded_name, select)
         self.training_panel.history_bar.set_saved_runs(
@@ -70,6 +70,8 @@ class LibraryActions:
     @work(thread=True, exclusive=True, exit_on_error=False, group="loading", description="Loading")
     def load_model(self, name: str, announce: bool = True) -> None:
         """Read a library model into a numpy predictor (no TensorFlow: a tenth of a second)."""
+        from core.store import load_predictor
+
         predictor = load_predictor(name, self.models_dir)
         if not get_current_worker().is_cancelled:  # another model was chosen meanwhile
             self.post_message(ModelLoaded(predictor, announce))
@@ -80,11 +82,15 @@ class LibraryActions:
         one) current, then have the other panels built: the quiz is ready to play before they
         are, and the first paint waits for neither."""
         self._painted.wait()
+        from core.presets import DEFAULT_OPPONENT
+        from core.store import list_library, load_predictor
+
         infos: list[ModelInfo] | None = None  # handed on, so the library is read once
         try:
             infos = list_library(self.models_dir)
             usable = [info.name for info in infos if info.usable]
-            name = self.default_model if self.default_model in usable else next(iter(usable), None)
+            default = self.default_model or DEFAULT_OPPONENT
+            name = default if default in usable else next(iter(usable), None)
             if name is not None:
                 predictor = load_predictor(name, self.models_dir)
                 self.post_message(ModelLoaded(predictor, announce=False))
@@ -112,6 +118,8 @@ class LibraryActions:
         if fresh is None:
             self.notify("There is no new model to save; train one first (ctrl+t).", title="Save")
             return
+        from core.store import list_library
+
         existing = {info.name for info in list_library(self.models_dir)}
         base = "custom" if fresh.settings.edited else fresh.settings.preset
         number = 1
@@ -120,6 +128,8 @@ class LibraryActions:
         self._ask_name(fresh, existing, f"{base}-{number}")
 
     def _ask_name(self, fresh: FreshModel, existing: set[str], suggestion: str) -> None:
+        from seq2add_tui.screens.dialogs import SaveModelDialog
+
         self.push_screen(
             SaveModelDialog(suggestion, existing, fresh_description(fresh)),
             partial(self._save_named, fresh, existing),
@@ -138,6 +148,8 @@ class LibraryActions:
             else:  # back to the name, to choose another
                 self._ask_name(fresh, existing, name)
 
+        from seq2add_tui.screens.dialogs import ConfirmDialog
+
         self.push_screen(
             ConfirmDialog(
                 "Replace a model?",
@@ -151,6 +163,9 @@ class LibraryActions:
     @work(thread=True, exclusive=True, exit_on_error=False, group="saving", description="Saving")
     def save_fresh_model(self, fresh: FreshModel, name: str, overwrite: bool) -> None:
         """Save atomically, then load the saved files back (the current model, if it was)."""
+        from core.store import load_predictor, save_model
+        from core.train import saving_phase
+
         settings = fresh.settings
         self.post_message(TrainingUpdate(saving_phase(name)))
         save_model(
@@ -195,6 +210,8 @@ class LibraryActions:
         # A toast from a moment ago (a model loaded, saved) would cover the question and its
         # buttons for seconds at 80×24; the question is what matters now.
         self.clear_notifications()
+        from seq2add_tui.screens.dialogs import ConfirmDialog
+
         self.push_screen(
             ConfirmDialog(
                 "Delete a model?",
@@ -205,6 +222,8 @@ class LibraryActions:
         )
 
     def _delete(self, name: str) -> None:
+        from core.store import ModelError, delete_model
+
         try:
             delete_model(name, self.models_dir)
         except ModelError as error:
@@ -219,11 +238,16 @@ class LibraryActions:
         self.notify(note, title="Model deleted")
 
     def action_import_model(self, typed: dict[str, str] | None = None) -> None:
+        from seq2add_tui.screens.dialogs import ImportModelDialog
+
         self.push_screen(ImportModelDialog(typed), self._import_chosen)
 
     def _import_chosen(self, request: ImportRequest | None) -> None:
         if request is None:
             return
+        from core.store import list_library
+        from seq2add_tui.screens.dialogs import ConfirmDialog
+
         existing = {info.name for info in list_library(self.models_dir)}
         if request.name not in existing:
             self._start_import(request, overwrite=False)
@@ -267,6 +291,9 @@ class LibraryActions:
 
     def action_copy_settings(self) -> None:
         """Fill the Config form with the settings that made the current model."""
+        from core.presets import PRESETS, preset_matching
+        from core.train import TrainingConfig
+
         if self.current is None:
             self.notify("Load a model first.", title="No model")
             return

@@ -8,13 +8,15 @@ update replace an older one still waiting in the queue, except the few that beco
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from core.evaluate import Evaluation
-from core.infer import Predictor
-from core.run import FreshModel
-from core.train import BatchEnded, TrainingEvent, TrainingRun
+if TYPE_CHECKING:  # the App imports this module before its first paint; these import numpy
+    from core.evaluate import Evaluation
+    from core.infer import Predictor
+    from core.run import FreshModel
+    from core.train import BatchEnded, TrainingEvent, TrainingRun
 
 
 @dataclass

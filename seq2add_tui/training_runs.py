@@ -2,7 +2,8 @@
 stop it, and keep what it made as the fresh model.
 
 A mixin of the App, not a panel: the worker must outlive any panel switch and be cancelled when the
-App quits (Textual issue #3966). TensorFlow is imported inside the worker, never at start-up.
+App quits (Textual issue #3966). TensorFlow is imported inside the worker, never at start-up, and
+the core modules that import numpy where they are used, after the first paint.
 """
 
 from __future__ import annotations
@@ -15,17 +16,16 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.worker import get_current_worker
 
-from core.evaluate import Evaluation, evaluate
-from core.infer import Predictor
 from core.percent import percent
-from core.run import FreshModel, Settings
 from core.run_status import RunStatus
-from core.train import BatchEnded, TrainingConfig, TrainingEvent, scoring_phase
 from seq2add_tui.messages import BatchProgress, TrainingDone, TrainingUpdate
-from seq2add_tui.screens.dialogs import ConfirmDialog, MessageDialog
 from seq2add_tui.wording import FRESH_NAME, fresh_description
 
-if TYPE_CHECKING:  # both are imported after the first paint (`Seq2AddApp._build_hidden_panels`)
+if TYPE_CHECKING:  # imported after the first paint (the form in `Seq2AddApp.build_hidden_panels`)
+    from core.evaluate import Evaluation
+    from core.infer import Predictor
+    from core.run import Settings
+    from core.train import TrainingConfig, TrainingEvent
     from seq2add_tui.widgets.config_form import ConfigForm
 
 PLOT_CHECKPOINTS = 24
@@ -81,6 +81,8 @@ class TrainingRuns:
         if unsaved is None:
             self._begin_training(settings)
             return
+        from seq2add_tui.screens.dialogs import ConfirmDialog
+
         self.push_screen(
             ConfirmDialog(
                 "Train again?",
@@ -120,7 +122,8 @@ class TrainingRuns:
         self, settings: Settings, training: TrainingConfig, cancel: threading.Event
     ) -> None:
         """Train in this thread (TensorFlow is imported here), then score the result."""
-        from core.train import train
+        from core.evaluate import DEFAULT_SAMPLES, evaluate
+        from core.train import BatchEnded, scoring_phase, train
         from seq2add_tui.widgets.training_panel import log_stride
 
         worker = get_current_worker()
@@ -152,8 +155,9 @@ class TrainingRuns:
         evaluation: Evaluation | None = None
         if run.usable and run.samples_seen > 0 and not worker.is_cancelled:
             predictor = run.predictor()
-            listener(scoring_phase(self.evaluation_samples))
-            evaluation = evaluate(predictor.probabilities, settings.spec, self.evaluation_samples)
+            samples = self.evaluation_samples or DEFAULT_SAMPLES
+            listener(scoring_phase(samples))
+            evaluation = evaluate(predictor.probabilities, settings.spec, samples)
         self.post_message(TrainingDone(run, predictor, evaluation))
 
     def on_batch_progress(self, message: BatchProgress) -> None:
@@ -163,6 +167,9 @@ class TrainingRuns:
         self.training_panel.show_event(message.event)
 
     def on_training_done(self, message: TrainingDone) -> None:
+        from core.run import FreshModel
+        from seq2add_tui.screens.dialogs import MessageDialog
+
         self.training = False
         self.refresh_bindings()
         run, settings = message.run, self._training_settings

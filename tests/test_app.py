@@ -194,17 +194,17 @@ def test_start_up_does_not_import_tensorflow(tmp_path):
 
 
 def test_first_screen_is_painted_before_any_panel_is_built():
-    """The first paint is the frame (header, tabs, footer) with "Starting up…" in each panel; then
-    the Quiz is built while the shipped model loads, the quiz opens against it, and then the
-    other panels (and their modules) are built."""
+    """The first paint is the frame (header, tabs, footer) with "Starting up…" in each panel,
+    without numpy; then the Quiz is built while the shipped model loads, the quiz opens against
+    it, and then the other panels (and their modules) are built."""
     script = textwrap.dedent(
         """
         import asyncio, json, sys
         from seq2add_tui.app import Seq2AddApp
 
-        DEFERRED = ["seq2add_tui.quiz.panel", "seq2add_tui.widgets.config_form",
-                    "seq2add_tui.widgets.training_panel", "seq2add_tui.widgets.evaluation_panel",
-                    "seq2add_tui.widgets.model_library"]
+        DEFERRED = ["numpy", "core.store", "seq2add_tui.quiz.panel",
+                    "seq2add_tui.widgets.config_form", "seq2add_tui.widgets.training_panel",
+                    "seq2add_tui.widgets.evaluation_panel", "seq2add_tui.widgets.model_library"]
         PANELS = "#panels > ContentSwitcher > TabPane > *"
 
         class Watched(Seq2AddApp):
