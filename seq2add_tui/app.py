@@ -132,7 +132,8 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
             "escape",
             "leave_field",
             "Panels",
-            tooltip="Leave the form for the tab bar, where 1–5 switch panels",
+            tooltip="Leave the field for the tab bar, where 1–5 switch panels (in Evaluation, "
+            "for its view tabs, where s p m x switch views too)",
             id="leave-field",
         ),
     ]
@@ -316,8 +317,12 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
         self.call_after_refresh(getattr(panel, f"action_{action}"), *arguments)
 
     def action_leave_field(self) -> None:
-        """Escape: leave the text field so single-key shortcuts work again."""
-        self.query_one(Panels).focus_tabs()
+        """Escape: leave the text field so single-key shortcuts work again; in the Evaluation
+        panel for its view tabs, where s p m x switch views and 1–5 panels."""
+        if self.active_panel == "evaluation":
+            self.evaluation_panel.focus_views()
+        else:
+            self.query_one(Panels).focus_tabs()
 
     def action_help(self) -> None:
         from seq2add_tui.quiz import HELP_BINDINGS as QUIZ_HELP_BINDINGS

@@ -720,6 +720,34 @@ async def test_the_quiz_footer_is_whole_at_80_columns_in_every_state(models_dir,
 
 
 @pilot_test
+async def test_the_evaluation_panel_footer_names_the_way_to_the_panels(models_dir):
+    # Its own Esc (to the view tabs) hid the App's "esc Panels", leaving no Panels hint at all.
+    app = make_app(models_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        views = app.query_one("#evaluation-views Tabs")
+        for field_id, view_key in (("#evaluation-samples", ""), ("#probe-input", "p")):
+            if view_key:
+                await pilot.press(view_key)
+            else:
+                app.query_one(field_id, Input).focus()
+            await pilot.pause()
+            assert app.focused is app.query_one(field_id)
+            assert footer_keys(app).endswith("esc Panels"), footer_keys(app)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.focused is views
+            assert footer_keys(app).endswith("12345 Panels"), footer_keys(app)
+        # Off a text field, 1–5 work as they are: the footer says so, once.
+        app.query_one("#evaluate", Button).focus()
+        await pilot.pause()
+        footer = footer_keys(app)
+        assert footer.endswith("12345 Panels") and "esc" not in footer, footer
+
+
+@pilot_test
 async def test_copy_settings_fills_the_form_from_the_current_model(models_dir):
     app = make_app(models_dir)
     async with app.run_test(size=(80, 24)) as pilot:

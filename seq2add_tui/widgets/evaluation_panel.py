@@ -190,14 +190,6 @@ class EvaluationPanel(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "escape",
-            "leave_view",
-            "Views",
-            tooltip="Leave the field for the view tabs, where s p m x switch views and 1–5 panels",
-            show=False,
-            id="leave-view",
-        ),
-        Binding(
             "s", "show_view('scores')", "Scores", tooltip="The scores", show=False, id="scores"
         ),
         Binding(
@@ -365,12 +357,9 @@ class EvaluationPanel(Vertical):
         """Switch to one of the panel's views: scores, probe, map or mistakes."""
         self.query_one("#evaluation-views", TabbedContent).active = f"{view}-view"
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "leave_view":  # on the view tabs already: 1–5 switch panels from here
-            return self.screen.focused is not self.query_one("#evaluation-views Tabs")
-        return True
-
-    def action_leave_view(self) -> None:
+    def focus_views(self) -> None:
+        """Give the focus to the view tabs (the App's Esc from a field here): s p m x switch
+        views from there, and 1–5 panels."""
         self.query_one("#evaluation-views Tabs").focus()
 
     def action_show_view(self, view: str) -> None:
