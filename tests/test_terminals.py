@@ -13,6 +13,7 @@ import pytest
 
 from core.store import load_predictor
 from seq2add_tui import glyphs
+from seq2add_tui.quiz import QuizPanel
 from seq2add_tui.quiz_app import QuizApp
 from seq2add_tui.screens.too_small import TooSmallScreen
 
@@ -59,6 +60,42 @@ async def test_a_small_window_shows_one_line_and_recovers_when_it_grows(opponent
         await pilot.pause()
         assert isinstance(app.screen, TooSmallScreen)
         assert sum(isinstance(s, TooSmallScreen) for s in app.screen_stack) == 1
+
+
+@pilot_test
+async def test_a_question_waits_while_the_window_is_too_small_and_says_so(opponent, tmp_path):
+    # Shrunk below 80×24, the question and the answer box are out of sight: the clock stops, as
+    # for a dialog over the quiz, and the screen says so instead of stopping it silently.
+    now = [1_000.0]
+    app = QuizApp(
+        opponent,
+        player="ann",
+        db_path=tmp_path / "scores.sqlite3",
+        clock=lambda: now[0],
+        cursor_blink=False,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        await pilot.pause()
+        assert panel.state == "question"
+        now[0] += 3
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause(0.3)  # a clock tick or more
+        text = " ".join((await screen_text(pilot)).split())
+        assert "make the window at least 80×24; now 60×20" in text
+        assert "The question's clock is paused until then." in text
+        now[0] += 100  # far past the question's 20 s
+        await pilot.pause(0.3)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, TooSmallScreen)
+        assert panel.state == "question" and panel.elapsed_s() == pytest.approx(3)
+        # Shrunk on the reveal, nothing is timed: nothing to say.
+        await pilot.press("ctrl+n")
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, TooSmallScreen)
+        assert "clock" not in await screen_text(pilot)
 
 
 @pytest.mark.parametrize(

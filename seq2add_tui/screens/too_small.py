@@ -33,10 +33,23 @@ class TooSmallScreen(Screen[None]):
     DEFAULT_CSS = """
     TooSmallScreen { align: center middle; }
     TooSmallScreen > Static { width: auto; max-width: 100%; text-style: bold; }
+    TooSmallScreen > #too-small-note { text-style: none; display: none; }
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(too_small_text(*self.app.size), markup=False)
+        yield Static(too_small_text(*self.app.size), markup=False, id="too-small-size")
+        yield Static("", markup=False, id="too-small-note")
+
+    note = ""
+    """What waits meanwhile, said under the size (the quiz's clock, so it is no surprise)."""
+
+    def say(self, note: str) -> None:
+        """Show ``note`` under the size (asked again on every clock tick: drawn once)."""
+        if note != self.note:
+            self.note = note
+            shown = self.query_one("#too-small-note", Static)
+            shown.update(note)
+            shown.display = bool(note)
 
     def on_resize(self, event: events.Resize) -> None:
         self.check_size()
@@ -50,7 +63,7 @@ class TooSmallScreen(Screen[None]):
             if self.is_current:
                 self.dismiss()
         else:
-            self.query_one(Static).update(too_small_text(columns, rows))
+            self.query_one("#too-small-size", Static).update(too_small_text(columns, rows))
 
 
 class WindowSizeGuard:
