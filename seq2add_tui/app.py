@@ -29,6 +29,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import one_sentence
 from seq2add_tui import ICON
+from seq2add_tui.ascii_terminal import AsciiTerminal
 from seq2add_tui.commands import PANEL_PURPOSES, PANELS, Seq2AddCommands, tab_title
 from seq2add_tui.library_actions import LibraryActions
 from seq2add_tui.messages import EvaluationReady
@@ -77,7 +78,7 @@ class CurrentModel:
         return self.library_name or self.predictor.name or FRESH_NAME
 
 
-class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, App[int]):
+class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, AsciiTerminal, App[int]):
     """Train sequence-to-sequence LSTMs on arithmetic, evaluate them, keep a library, play."""
 
     current_model: var[CurrentModel | None] = var(None, always_update=True, init=False)

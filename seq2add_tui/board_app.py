@@ -21,6 +21,8 @@ from textual.widgets import Digits, Static
 
 from core.leaderboard import Leaderboard, LeaderboardError
 from core.wallboard import WallBoard, read_wall_board
+from seq2add_tui.ascii_terminal import AsciiTerminal
+from seq2add_tui.glyphs import GLYPHS
 from seq2add_tui.qr import qr_lines
 
 POLL_S = 1.0
@@ -56,7 +58,7 @@ class Place(Horizontal):
         yield Digits(f"{self._score:,}")
 
 
-class BoardApp(App[None]):
+class BoardApp(AsciiTerminal, App[None]):
     """The wall board."""
 
     TITLE = "seq2add board"
@@ -130,7 +132,13 @@ class BoardApp(App[None]):
         if board.url != self._url:
             self._url = board.url
             self.query_one("#join-url", Static).update(Content(f"Join at {board.url}"))
-            self.query_one("#qr", Static).update(Content("\n".join(qr_lines(board.url))))
+            # Half blocks: on a terminal that can't show them, no code beats an unscannable one.
+            qr = (
+                "\n".join(qr_lines(board.url))
+                if GLYPHS.unicode
+                else "(no QR code: the terminal is not UTF-8)"
+            )
+            self.query_one("#qr", Static).update(Content(qr))
         places = self.query_one("#places", VerticalScroll)
         with self.batch_update():
             await places.remove_children()

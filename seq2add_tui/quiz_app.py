@@ -21,6 +21,7 @@ from textual.widgets import Footer, Header
 from core.infer import Predictor
 from core.quiz import DEFAULT_DIFFICULTY, DEFAULT_QUESTIONS, DEFAULT_SECONDS
 from seq2add_tui import ICON
+from seq2add_tui.ascii_terminal import AsciiTerminal
 from seq2add_tui.quiz import Clock, QuizPanel
 from seq2add_tui.quiz.screen import QuizScreen
 from seq2add_tui.screens.too_small import WindowSizeGuard
@@ -33,7 +34,7 @@ EXIT_GRACE_S = 3.0
 """How long a browser session may take to shut down before it ends itself regardless."""
 
 
-class QuizApp(WindowSizeGuard, App[None]):
+class QuizApp(WindowSizeGuard, AsciiTerminal, App[None]):
     """A full-screen quiz against one model, with the leaderboard a key away."""
 
     CSS_PATH = "quiz.tcss"

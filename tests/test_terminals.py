@@ -10,10 +10,15 @@ import sys
 import textwrap
 
 import pytest
+import textual.constants
+from rich.cells import cell_len
 
 from core.store import load_predictor
-from seq2add_tui import glyphs
+from seq2add_tui import ascii_terminal, glyphs
+from seq2add_tui.ascii_terminal import ascii_driver, to_ascii
 from seq2add_tui.quiz import QuizPanel
+from seq2add_tui.quiz import widgets as quiz_widgets
+from seq2add_tui.quiz.widgets import big_rows, spaced
 from seq2add_tui.quiz_app import QuizApp
 from seq2add_tui.screens.too_small import TooSmallScreen
 
@@ -144,6 +149,7 @@ LANG_C_RUN = textwrap.dedent(
             await pilot.pause()
             screen = "\\n".join(s.text for s in app.screen._compositor.render_strips())
         print("glyphs", "unicode" if GLYPHS.unicode else "ascii")
+        print("driver", app.driver_class.__name__)
         print("difficulty", [l for l in screen.splitlines() if "full" in l and "easy" in l][0])
         examples = [SamplePrediction("1+2+3", "6", "6"), SamplePrediction("9+9+9", "27", "28")]
         evaluation = Evaluation(2, 0.1, 0.9, 0.5, 1, [1.0, 0.5], [], [], [], examples, 0.1)
@@ -164,7 +170,66 @@ def test_the_app_runs_headless_in_the_c_locale_with_ascii_symbols():
     assert result.returncode == 0, result.stderr
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
     assert lines["glyphs"] == "ascii"
+    assert lines["driver"] == "AsciiLinuxDriver"  # what it writes to a terminal is ASCII
     assert "(*) full" in lines["difficulty"] and "( ) easy" in lines["difficulty"]
     assert "v 1+2+3" in lines["examples"] and "x 9+9+9" in lines["examples"]
     assert "✓" not in result.stdout and "✗" not in result.stdout
     assert lines["bar"] == "'####-   ' space _"
+
+
+# -- ASCII output on a terminal that is not UTF-8 -----------------------------------------------
+
+
+def test_each_drawing_character_becomes_the_ascii_nearest_in_shape():
+    assert to_ascii("┏━━┓ ┃ok┃ ╭─╮ ╺┻╸") == "+--+ |ok| +-+ -+-"
+    assert to_ascii("▊▔ Name ▔▎ ▁▁ ▏^p") == "|- Name -| __ |^p"  # an input's tall border
+    assert to_ascii("3 terms of 1–10 · 9+2 → 11 ✓ ✗ ×") == "3 terms of 1-10 . 9+2 > 11 v x x"
+    assert to_ascii("café 名前") == "cafe ????"  # one cell for one cell, two for two
+    assert to_ascii("plain text") == "plain text"
+
+
+@pilot_test
+async def test_every_cell_on_screen_has_an_ascii_stand_in_of_its_width(opponent, tmp_path):
+    # What an ASCII terminal is sent: every line the same width, so nothing after it shifts.
+    app = QuizApp(
+        opponent, player="ann", db_path=tmp_path / "s.sqlite3", questions=1, cursor_blink=False
+    )
+    seen = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.query_one(QuizPanel)
+        for keys in ((), ("5", "enter"), ("w",), ("escape", "enter")):  # question … final
+            await pilot.press(*keys)
+            lines = (await screen_text(pilot)).splitlines()
+            seen.append(panel.state)
+            assert lines and not all(line.isascii() for line in lines)
+            for line in lines:
+                shown = to_ascii(line)
+                assert shown.isascii() and len(shown) == cell_len(line), (line, shown)
+    assert seen[-1] == "final"
+
+
+def test_only_a_real_terminal_is_written_to_in_ascii(monkeypatch, opponent):
+    written: list[str] = []
+
+    class Terminal:
+        def write(self, data: str) -> None:
+            written.append(data)
+
+    ascii_driver(Terminal)().write("\x1b[1m━ ok ━\x1b[0m")
+    assert written == ["\x1b[1m- ok -\x1b[0m"]
+    monkeypatch.setattr(ascii_terminal, "GLYPHS", glyphs.ASCII)
+    assert QuizApp(opponent).driver_class.__name__ == "AsciiLinuxDriver"
+    monkeypatch.setattr(textual.constants, "DRIVER", "textual.drivers.web_driver:WebDriver")
+    assert QuizApp(opponent).driver_class.__name__ == "WebDriver"  # a browser shows Unicode
+    monkeypatch.setattr(ascii_terminal, "GLYPHS", glyphs.UNICODE)
+    monkeypatch.setattr(textual.constants, "DRIVER", None)
+    assert QuizApp(opponent).driver_class.__name__ == "LinuxDriver"
+
+
+def test_big_digits_have_an_ascii_font(monkeypatch):
+    monkeypatch.setattr(quiz_widgets, "GLYPHS", glyphs.ASCII)
+    assert big_rows(spaced("12+3") + " = ?") == (
+        "    _       _       _ ",
+        "  | _| -+-  _| ---   )",
+        "  ||_       _| ---  . ",
+    )

@@ -35,11 +35,37 @@ _EXTRA_GLYPHS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# The same in ASCII, seven-segment style, where the locale is not UTF-8 (see glyphs).
+_ASCII_GLYPHS: dict[str, tuple[str, str, str]] = {
+    "0": (" _ ", "| |", "|_|"),
+    "1": ("   ", "  |", "  |"),
+    "2": (" _ ", " _|", "|_ "),
+    "3": (" _ ", " _|", " _|"),
+    "4": ("   ", "|_|", "  |"),
+    "5": (" _ ", "|_ ", " _|"),
+    "6": (" _ ", "|_ ", "|_|"),
+    "7": (" _ ", "  |", "  |"),
+    "8": (" _ ", "|_|", "|_|"),
+    "9": (" _ ", "|_|", " _|"),
+    "+": ("   ", "-+-", "   "),
+    "-": ("   ", "---", "   "),
+    "*": ("   ", " x ", "   "),
+    "/": (" . ", "---", " . "),
+    "=": ("   ", "---", "---"),
+    "?": (" _ ", "  )", " . "),
+    " ": (" ", " ", " "),
+}
+
+
 def big_rows(text: str) -> tuple[str, str, str] | None:
     """``text`` in a three-row font, or None if a character has no big glyph."""
     rows: list[list[str]] = [[], [], []]
     for character in text:
-        if character in _EXTRA_GLYPHS:
+        if not GLYPHS.unicode:
+            if character not in _ASCII_GLYPHS:
+                return None
+            glyph = _ASCII_GLYPHS[character]
+        elif character in _EXTRA_GLYPHS:
             glyph = _EXTRA_GLYPHS[character]
         elif character in DIGITS and character.strip():
             position = DIGITS.index(character) * 3
