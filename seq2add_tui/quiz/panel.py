@@ -24,7 +24,6 @@ from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.events import Hide, Show
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import ContentSwitcher, DataTable, Input, Static
 
 from core.infer import Predictor
@@ -39,7 +38,7 @@ from core.quiz import (
     Result,
     Summary,
 )
-from seq2add_tui.quiz.clock import Clock, QuestionClock
+from seq2add_tui.quiz.clock import Clock, QuestionClock, Ticker
 from seq2add_tui.quiz.final import Final, round_score
 from seq2add_tui.quiz.keys import QUIZ_BINDINGS, key_hints
 from seq2add_tui.quiz.leaderboard_view import LeaderboardView
@@ -136,7 +135,7 @@ class QuizPanel(Vertical):
         """The round being played, or just finished."""
         self.state = QuizState.EMPTY
         """The screen showing."""
-        self._timer: Timer | None = None
+        self._timer = Ticker(TICK_S, self._tick_safely)
         self._board_return = QuizState.LOBBY
         self._last_saved: Score | None = None
         self._replaying = False
@@ -178,7 +177,6 @@ class QuizPanel(Vertical):
         self._final = self.query_one(Final)
         self._lobby.player_name = self.player
         self.query_one(LeaderboardView).room = self.room
-        self._timer = self.set_interval(TICK_S, self._tick, pause=True)
         if self._opponent is not None:
             self._enter_lobby()
 
@@ -353,12 +351,20 @@ class QuizPanel(Vertical):
             )
             self._update_status()
         self.clock.start()
-        if self._timer is not None:
-            self._timer.resume()
+        self._timer.resume()
 
     def elapsed_s(self) -> float:
         """Seconds the current question has been on screen."""
         return self.clock.elapsed_s()
+
+    def _tick_safely(self) -> None:
+        try:
+            self._tick()
+        except Exception as error:  # as Textual's own timers do: shown, and the app ends
+            self.app._handle_exception(error)
+
+    def on_unmount(self) -> None:
+        self._timer.pause()
 
     def _tick(self) -> None:
         # A dialog over the quiz (help, a confirmation) stops the clock like a tab switch does.
@@ -377,8 +383,7 @@ class QuizPanel(Vertical):
             self._reveal(self.round.time_out())
 
     def _stop_clock(self) -> None:
-        if self._timer is not None:
-            self._timer.pause()
+        self._timer.pause()
 
     def on_hide(self, event: Hide) -> None:
         # In the main app the quiz is one tab of several: the clock stops while it's out of view.
