@@ -7,6 +7,7 @@ for another player; these tests pin the savings and check that the screen still 
 from __future__ import annotations
 
 import io
+import re
 from functools import partial
 
 from rich.console import Console
@@ -36,7 +37,16 @@ def partial_updates(app, regions: list[Region]) -> tuple[str, str]:
         textuals = compositor.render_partial_update()
     finally:
         del compositor._get_renders
-    return ours.render_segments(TRUECOLOR), textuals.render_segments(TRUECOLOR)
+    return painted(ours.render_segments(TRUECOLOR)), painted(textuals.render_segments(TRUECOLOR))
+
+
+def painted(terminal_bytes: str) -> str:
+    """The bytes without cursor moves that paint nothing (followed by another move or line).
+
+    Textual moves the cursor to the first cell after a repainted widget when a container
+    behind it reaches that far, and writes nothing there; skipping the container skips the move.
+    """
+    return re.sub(r"\x1b\[\d+;\d+H(?=\x1b\[\d+;\d+H|\n|$)", "", terminal_bytes)
 
 
 def regions_to_try(app, *selectors: str) -> list[list[Region]]:
@@ -100,6 +110,33 @@ async def test_lines_hidden_behind_a_widget_in_front_are_not_rendered(
         assert rendered == {switcher: 0, card: card.region.height}
         ours, textuals = partial_updates(app, [Region(0, 0, *SIZE)])
         assert ours == textuals
+
+
+@pilot_test
+async def test_a_repaint_renders_no_container_behind_the_columns_it_updates(
+    opponent,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+):
+    app = quiz_app(opponent, tmp_path, questions=2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        answer, question = app.query_one("#answer"), app.query_one("#quiz-question")
+        # The answer box is narrower than the question and its row, which are behind it.
+        assert answer.region.width < app.query_one("#answer-row").region.width
+        rendered = {widget: 0 for widget in (answer, question, app.query_one("#answer-row"))}
+        for widget in rendered:
+            monkeypatch.setattr(
+                widget,
+                "render_lines",
+                partial(_counted_render, rendered, widget, widget.render_lines),
+            )
+        compositor = app.screen._compositor
+        compositor._dirty_regions.add(answer.region)
+        assert compositor.render_partial_update()
+        assert rendered == {
+            widget: answer.region.height if widget is answer else 0 for widget in rendered
+        }
 
 
 def record_calls(monkeypatch, owner: type, method: str) -> list:
@@ -206,3 +243,34 @@ async def test_the_focus_moving_between_answer_box_and_reveal_restyles_nothing(
         box.focus()
         await pilot.pause()
         assert box.styles.border == focused_look
+
+
+@pilot_test
+async def test_the_reveal_taking_the_focus_repaints_nothing_more(
+    opponent,  # noqa: F811
+    tmp_path,
+    monkeypatch,
+):
+    app = quiz_app(opponent, tmp_path, player=None, web_session=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"ann", "enter", "1", "enter", "enter")  # the first sets the hint
+        await pilot.pause()
+        hint = app.query_one("#reveal-hint")
+        repaints = []  # outside the reveal's own batch of changes: a frame of their own
+        refresh = type(hint).refresh
+
+        def recorded(widget, *args, **kwargs):
+            if not app._batch_count:
+                repaints.append(widget)
+            return refresh(widget, *args, **kwargs)
+
+        monkeypatch.setattr(type(hint), "refresh", recorded)
+        for _ in range(2):
+            await pilot.press("1", "enter")
+            await pilot.pause()
+            assert app.focused is hint
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.focused.id == "answer"
+        # The key line looks the same focused or not, and says the same: no frame of its own.
+        assert repaints == []

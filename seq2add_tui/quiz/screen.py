@@ -30,8 +30,9 @@ class LineCroppingCompositor(Compositor):
     visible width, so each fragment of a line comes from the same widget as before.
 
     Nor does it render a widget's lines that one widget in front of it covers from edge to edge
-    (a container behind the screen it holds): Textual renders them and then throws every cell
-    away: half the lines rendered per answer (276 -> 139 in a headless replay of answers).
+    (a container behind the screen it holds), or across every column being updated: Textual
+    renders them and then throws every cell away: half the lines rendered per answer (276 -> 139
+    in a headless replay of answers).
     """
 
     def _get_renders(
@@ -48,10 +49,13 @@ class LineCroppingCompositor(Compositor):
             if last <= first or x >= right or x + width <= left:
                 continue
             end = x + width
+            # Only the columns being updated matter: the countdown, a cell short of the panel's
+            # edges, hides the panel behind it as far as its own repaint goes.
+            seen_from, seen_to = max(x, left), min(end, right)
             shown = []  # lines not hidden behind one widget in front: the rest never shows
             for line in range(first, last):
                 spans = covered.setdefault(line, [])
-                if not any(a <= x and end <= b for a, b in spans):
+                if not any(a <= seen_from and seen_to <= b for a, b in spans):
                     spans.append((x, end))
                     shown.append(line)
             for run_first, run_end in _runs(shown):

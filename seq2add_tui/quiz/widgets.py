@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from textual import events
 from textual.app import RenderResult
 from textual.content import Content
 from textual.geometry import Size
@@ -305,6 +306,20 @@ class KeyTarget(Static, can_focus=True):
         # It looks the same focused or not (above), so the focus moving on and off it on every
         # answer needn't match it against the stylesheet again.
         return
+
+    def _on_focus(self, event: events.Focus) -> None:
+        # Nor repaint it: Textual's own handler does, and the repaint came as a frame of its own
+        # after each reveal (the hint line again, ~3 ms of a served session's CPU per answer).
+        event.prevent_default()
+        self.has_focus = True
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+
+    def _on_blur(self, event: events.Blur) -> None:
+        event.prevent_default()
+        self.has_focus = False
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
 
 
 class WholeNumber(Validator):
