@@ -512,6 +512,29 @@ async def test_the_models_panel_footer_is_whole_at_80_columns(models_dir):
 
 
 @pilot_test
+async def test_the_models_panel_footer_is_whole_with_a_model_to_save(models_dir):
+    # With a trained model unsaved, "^s Save" joined Load and Delete and cut the footer to
+    # "… f1 Help  12345 ▏": here the Save button carries the key instead.
+    app = make_app(models_dir)
+    app._unsaved = lambda: object()
+    saves = []
+    app.action_save_model = lambda: saves.append(app.active_panel)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.refresh_bindings()
+        await pilot.press("1")
+        await pilot.pause()
+        assert "^s Save" in footer_keys(app)  # the other panels keep it in the footer
+        await pilot.press("escape", "4")
+        await pilot.pause()
+        footer = footer_keys(app)
+        assert footer.endswith("12345 Panels") and "l Load" in footer, footer
+        assert "(^s)" in str(app.query_one("#save", Button).label)
+        await pilot.press("ctrl+s")
+        assert saves == ["models"]
+
+
+@pilot_test
 async def test_keys_typed_fast_after_tab_in_the_import_dialog_follow_the_focus():
     class Host(App):
         def on_mount(self) -> None:

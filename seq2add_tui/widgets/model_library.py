@@ -138,6 +138,10 @@ class ModelLibrary(Vertical):
             show=False,
             id="import",
         ),
+        # Here the Save button shows ctrl+s instead of the footer: with Load and Delete, "^s Save"
+        # pushed the "12345 Panels" hint out at 80 columns whenever a trained model was unsaved.
+        # No description: help lists the key once, under the App's.
+        Binding("ctrl+s", "app.save_model", "", show=False, id="library-save"),
         Binding(
             "r",
             "app.refresh_models",
@@ -167,7 +171,7 @@ class ModelLibrary(Vertical):
             yield Button(
                 "Load", id="load", variant="primary", compact=True, action="app.load_model"
             )
-            yield Button("Save trained…", id="save", compact=True, action="app.save_model")
+            yield Button("Save trained… (^s)", id="save", compact=True, action="app.save_model")
             yield Button("Import… (i)", id="import", compact=True, action="app.import_model")
             yield Button(
                 "Delete…", id="delete", variant="error", compact=True, action="app.delete_model"
