@@ -11,10 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from core.data import ExpressionError
-from core.leaderboard import LeaderboardError
-from core.spec import SpecError
-from core.store import ModelError
+from core.errors import UserError
 from seq2add_tui.cli import (
     app,
     board,
@@ -78,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
-    except (UsageError, ModelError, ExpressionError, SpecError, LeaderboardError) as error:
+    # Core's errors carry their one sentence (`UserError`); catching their common base, rather
+    # than importing each one's module, keeps numpy and core.store out of the app's start-up.
+    except (UsageError, UserError) as error:
         sys.stderr.write(f"seq2add: {error}\n")
         return USAGE_ERROR
     except KeyboardInterrupt:

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from core.store import ModelError
-
 if TYPE_CHECKING:
     from core.infer import Predictor
 
@@ -174,7 +172,7 @@ def print_json(value: Any) -> None:
 
 def check_out(args: argparse.Namespace, root: Path | None) -> None:
     """Refuse a bad or taken --out before any work, naming the flag that allows replacing it."""
-    from core.store import check_name, is_shipped, resolve
+    from core.store import ModelError, check_name, is_shipped, resolve
 
     check_name(args.out)
     if is_shipped(args.out, root):
