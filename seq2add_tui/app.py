@@ -163,8 +163,8 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, AsciiTerminal, A
         self._panel_cache: dict[str, Widget] = {}
         self.config_form: ConfigForm | None = None
         """The Config form; None until the panels are built, just after the first paint."""
-        self._painted = threading.Event()
-        """Set when the first screen is painted: the start-up model loads after that."""
+        self._quiz_built = threading.Event()
+        """Set after the first paint, once the Quiz is built: the start-up model loads then."""
         self._panels_built = threading.Event()
         """Set once the panels the first screen does not show are built."""
         self.theme = "textual-dark"
@@ -196,13 +196,15 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, AsciiTerminal, A
         self.load_startup_model()
 
     async def on_ready(self) -> None:  # the first screen is painted
-        self._painted.set()  # the start-up model loads meanwhile (its message waits for this)
         from seq2add_tui.quiz import QuizPanel
 
         # Hidden until it has its opponent (`_show_quiz`): it would say "Load a model" meanwhile.
         quiz = QuizPanel(id="quiz-panel")
         quiz.display = False
         await self._panels.get_pane("quiz").mount(quiz)
+        # Only now: loading alongside the mount made the quiz playable later, not sooner (the
+        # loader's file reads each waited for the GIL the mount held).
+        self._quiz_built.set()
 
     def _show_quiz(self) -> None:
         """Swap the Quiz panel's "Starting up…" for the quiz, once it has an opponent (or it
@@ -513,7 +515,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, AsciiTerminal, A
     def on_unmount(self) -> None:
         # However the app ends, a training thread must not outlive it by more than one batch.
         self._stop_training_now()
-        self._painted.set()  # nor a start-up load waiting for the first paint or the panels
+        self._quiz_built.set()  # nor a start-up load waiting for the quiz or the panels
         self._panels_built.set()
 
 

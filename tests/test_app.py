@@ -159,6 +159,18 @@ async def test_opens_with_the_default_model_loaded_and_a_corrupt_one_listed(mode
         assert any("can't be loaded" in n.message for n in app._notifications)
 
 
+@pilot_test
+async def test_without_its_default_model_the_app_opens_with_the_first_usable_one(models_dir):
+    """The default model is loaded without listing the library first; when it is not there, the
+    first usable model in the listing is, and the Models panel shows that same listing."""
+    app = Seq2AddApp(models_dir=models_dir, default_model="absent")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.loaded_name == "tiny"  # "broken" comes first but is unreadable
+        assert app.query_one("#quiz-panel")._opponent is app.current
+        assert [info.name for info in app.query_one(ModelLibrary).infos] == ["broken", "tiny"]
+
+
 def run_script(script: str) -> str:
     """Run ``script`` in a fresh interpreter (so nothing is imported yet); its output."""
     result = subprocess.run(
