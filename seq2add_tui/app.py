@@ -24,7 +24,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import one_sentence
@@ -36,6 +36,7 @@ from seq2add_tui.messages import EvaluationReady
 from seq2add_tui.screens.too_small import WindowSizeGuard
 from seq2add_tui.startup import freeze_startup_objects
 from seq2add_tui.training_runs import TrainingRuns
+from seq2add_tui.widgets.footer import Footer
 from seq2add_tui.widgets.panels import Panels
 from seq2add_tui.wording import FRESH_NAME
 
