@@ -46,7 +46,6 @@ from seq2add_tui.quiz.lobby import Lobby, suggested_player_name
 from seq2add_tui.quiz.question import Question
 from seq2add_tui.quiz.reveal import Reveal
 from seq2add_tui.quiz.widgets import RoundStatus
-from seq2add_tui.screens.too_small import TooSmallScreen
 from seq2add_tui.wording import FRESH_NAME
 
 TICK_S = 0.2
@@ -369,10 +368,7 @@ class QuizPanel(Vertical):
     def _tick(self) -> None:
         # A dialog over the quiz (help, a confirmation) stops the clock like a tab switch does.
         if self.screen is not self.app.screen:
-            asking = self.state == QuizState.QUESTION
-            self.clock.lose_sight("covered", asking=asking)
-            if asking and isinstance(self.app.screen, TooSmallScreen):  # say why, not silently
-                self.app.screen.say("The question's clock is paused until then.")
+            self.clock.lose_sight("covered", asking=self.state == QuizState.QUESTION)
             return
         self.clock.regain_sight("covered")
         if self.state != QuizState.QUESTION or self.round is None or not self.clock.running:

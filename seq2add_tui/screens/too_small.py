@@ -33,23 +33,18 @@ class TooSmallScreen(Screen[None]):
     DEFAULT_CSS = """
     TooSmallScreen { align: center middle; }
     TooSmallScreen > Static { width: auto; max-width: 100%; text-style: bold; }
-    TooSmallScreen > #too-small-note { text-style: none; display: none; }
+    TooSmallScreen > #too-small-note { text-style: none; }
     """
+
+    def __init__(self, note: str = "") -> None:
+        super().__init__()
+        self.note = note
+        """What waits meanwhile, said under the size (the quiz's clock), or ""."""
 
     def compose(self) -> ComposeResult:
         yield Static(too_small_text(*self.app.size), markup=False, id="too-small-size")
-        yield Static("", markup=False, id="too-small-note")
-
-    note = ""
-    """What waits meanwhile, said under the size (the quiz's clock, so it is no surprise)."""
-
-    def say(self, note: str) -> None:
-        """Show ``note`` under the size (asked again on every clock tick: drawn once)."""
-        if note != self.note:
-            self.note = note
-            shown = self.query_one("#too-small-note", Static)
-            shown.update(note)
-            shown.display = bool(note)
+        if self.note:
+            yield Static(self.note, markup=False, id="too-small-note")
 
     def on_resize(self, event: events.Resize) -> None:
         self.check_size()
@@ -77,4 +72,16 @@ class WindowSizeGuard:
         columns, rows = app.size  # type: ignore[attr-defined]
         stack = app.screen_stack  # type: ignore[attr-defined]
         if not fits(columns, rows) and not any(isinstance(s, TooSmallScreen) for s in stack):
-            app.push_screen(TooSmallScreen())  # type: ignore[attr-defined]
+            app.push_screen(TooSmallScreen(paused_note(stack[0])))  # type: ignore[attr-defined]
+
+
+def paused_note(screen: Screen) -> str:
+    """What the too-small screen says waits for the window to grow: a question being timed.
+
+    The quiz's clock stops while the question is out of sight (`seq2add_tui.quiz.clock`), as it
+    is under this screen; stopped silently, the player would not know why it had not moved.
+    """
+    from seq2add_tui.quiz.panel import QuizPanel, QuizState  # only once a window is too small
+
+    asking = any(panel.state == QuizState.QUESTION for panel in screen.query(QuizPanel))
+    return "The question's clock is paused until then." if asking else ""
