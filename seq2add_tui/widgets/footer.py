@@ -18,10 +18,16 @@ class Footer(TextualFooter):
     _rebuild_queued = False
 
     def bindings_changed(self, screen: Screen) -> None:
-        if not self._rebuild_queued:
-            self._rebuild_queued = True
-            self.call_after_refresh(self._rebuild, screen)
+        if self._rebuild_queued:
+            return  # the rebuild queued reads the bindings as they are when it runs
+        super().bindings_changed(screen)  # Textual queues the rebuild for after the next refresh
+        self._rebuild_queued = True
+        # If Textual queued none (another screen, the terminal unfocused), don't wait for it.
+        self.call_after_refresh(self._unqueue)
 
-    def _rebuild(self, screen: Screen) -> None:
-        self._rebuild_queued = False  # a change from here on asks for a rebuild of its own
-        super().bindings_changed(screen)
+    def _unqueue(self) -> None:
+        self._rebuild_queued = False
+
+    async def recompose(self) -> None:
+        self._rebuild_queued = False  # a change from here on queues a rebuild of its own
+        await super().recompose()
