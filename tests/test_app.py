@@ -604,6 +604,30 @@ async def test_keys_typed_fast_after_enter_in_the_import_dialog_follow_the_focus
 
 
 @pilot_test
+async def test_keys_typed_fast_after_tab_or_enter_in_the_config_form_follow_the_focus(
+    models_dir,
+):
+    app = make_app(models_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        form = app.query_one(ConfigForm)
+        terms = form.query_one("#terms", Input)
+        terms.focus()
+        await pilot.pause()
+        before = {name: form.query_one(f"#{name}", Input).value for name in ("smallest", "largest")}
+        for key in ("tab", "7", "enter", "8", "shift+tab", "9"):
+            character = {"tab": "\t", "enter": "\r", "shift+tab": None}.get(key, key)
+            app.post_message(events.Key(key, character))
+        for _ in range(3):
+            await pilot.pause()
+        assert terms.value == "3"  # nothing typed into the field being left
+        assert form.query_one("#smallest", Input).value == before["smallest"] + "79"
+        assert form.query_one("#largest", Input).value == before["largest"] + "8"
+        assert app.focused is form.query_one("#smallest", Input)
+
+
+@pilot_test
 async def test_evaluate_load_import_and_delete(models_dir, library):
     app = make_app(models_dir)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import on
-from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -22,7 +21,7 @@ from textual.widgets import Button, Input, Static
 
 from core.store import ModelError, check_name
 from core.tutorial import TutorialFiles, read_tutorial_files
-from seq2add_tui.widgets.fields import FormField, Parsed, whole_number
+from seq2add_tui.widgets.fields import FIELD_KEYS, FieldKeys, FormField, Parsed, whole_number
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -174,17 +173,12 @@ class ImportRequest:
     """The dialog's fields as typed, to bring them back if the user changes their mind."""
 
 
-class ImportModelDialog(ModalScreen[ImportRequest | None]):
+class ImportModelDialog(FieldKeys, ModalScreen[ImportRequest | None]):
     """Pick the notebook's architecture JSON and weights; they are checked before importing."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", tooltip="Don't import", id="cancel"),
-        # Priority: the App runs these as the key arrives. Otherwise Tab or Enter reaches the
-        # field first and moves the focus only when it bubbles back (or its Submitted message
-        # arrives), after the keys typed behind it were already sent to the field being left.
-        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
-        Binding("enter", "submit_field", "Next field", show=False, priority=True),
+        *FIELD_KEYS,
     ]
 
     def __init__(self, typed: dict[str, str] | None = None) -> None:
@@ -237,11 +231,9 @@ class ImportModelDialog(ModalScreen[ImportRequest | None]):
             form_field.show_error(None)
         self.query_one("#import-problem", Static).update("")
 
-    def action_submit_field(self) -> None:
-        """Enter in a field moves to the next one, as in a paper form; in the last, it imports."""
-        if not isinstance(self.focused, Input):
-            raise SkipAction()  # a focused button presses itself
-        if self.focused.id == "name":
+    def field_submitted(self, field: Input) -> None:
+        """Enter moves to the next field, as in a paper form; in the last, it imports."""
+        if field.id == "name":
             self._import()
         else:
             self.focus_next()

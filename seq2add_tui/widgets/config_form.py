@@ -8,12 +8,13 @@ as a `SpecError` naming the field, which the form shows under that field.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -28,6 +29,8 @@ from core.spec import ProblemSpec, SpecError
 from core.train import TrainingConfig
 from seq2add_tui.glyphs import GLYPHS
 from seq2add_tui.widgets.fields import (
+    FIELD_KEYS,
+    FieldKeys,
     FormField,
     Parsed,
     Parser,
@@ -92,8 +95,12 @@ def field_values(spec: ProblemSpec, model: ModelConfig, training: TrainingConfig
     }
 
 
-class ConfigForm(Horizontal):
+class ConfigForm(FieldKeys, Horizontal):
     """The settings of the next training run, checked as you type."""
+
+    # Enter moves on, as on a paper form (Train is its own key); keys typed fast behind Tab or
+    # Enter follow the focus.
+    BINDINGS: ClassVar[list[BindingType]] = list(FIELD_KEYS)
 
     @dataclass
     class Changed(Message):
@@ -232,12 +239,6 @@ class ConfigForm(Horizontal):
     def _value_changed(self, event: Message) -> None:
         event.stop()
         self.revalidate()
-
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        """Enter moves on, as in a paper form; Train is its own key."""
-        event.stop()
-        self.screen.focus_next()
 
     # -- checking ---------------------------------------------------------------------------------
 

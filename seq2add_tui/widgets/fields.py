@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Input, Label, Static
 
 from core.settings import parse_whole_number
 from core.spec import SpecError
@@ -120,3 +122,37 @@ class FormField(Vertical):
         self.set_class(bool(message), "-refused")
         # Content, not markup: refusals quote what was typed, and "[/]" is a fine thing to type.
         self.query_one(".field-error", Static).update(Content(f"↳ {message}" if message else ""))
+
+
+FIELD_KEYS = [
+    # Priority: the App runs these as the key arrives. Otherwise Tab or Enter reaches the field
+    # first and moves the focus only when it bubbles back (or its Submitted message arrives),
+    # after the keys typed fast behind it were already sent to the field being left.
+    Binding("tab", "next_field", "Next field", show=False, priority=True),
+    Binding("shift+tab", "previous_field", "Previous field", show=False, priority=True),
+    Binding("enter", "submit_field", "Next field", show=False, priority=True),
+]
+"""Bindings for a form (`FieldKeys`): the keys that move between its fields."""
+
+
+class FieldKeys:
+    """For a form, a widget or a screen binding `FIELD_KEYS`: keys typed right after Tab or
+    Enter land in the field the focus moves to."""
+
+    screen: Any
+
+    def action_next_field(self) -> None:
+        self.screen.focus_next()
+
+    def action_previous_field(self) -> None:
+        self.screen.focus_previous()
+
+    def action_submit_field(self) -> None:
+        focused = self.screen.focused
+        if not isinstance(focused, Input):
+            raise SkipAction()  # a button, a select or a check box has its own Enter
+        self.field_submitted(focused)
+
+    def field_submitted(self, field: Input) -> None:
+        """Enter in ``field``: the next field, as on a paper form."""
+        self.screen.focus_next()
