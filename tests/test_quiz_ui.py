@@ -12,6 +12,7 @@ import textwrap
 
 import pytest
 from rich.markup import escape
+from textual import events
 from textual.app import App, ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, RadioButton, Static
@@ -529,6 +530,23 @@ async def test_the_clock_stops_while_the_quiz_is_out_of_view(opponent, tmp_path)
         app.pop_screen()
         await pilot.pause(0.25)
         assert panel.state == "question" and panel.elapsed_s() == pytest.approx(3)
+
+
+@pilot_test
+async def test_keys_typed_fast_after_tab_in_the_lobby_follow_the_focus(opponent, tmp_path):
+    # Tab went to the name field first and moved the focus when it bubbled back, so a name,
+    # Tab and a count typed fast all landed in the name ("Ada5").
+    app = quiz_app(opponent, tmp_path, player=None, web_session=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.focused is app.query_one("#player-name", Input)
+        for key in ("A", "d", "a", "tab", "5", "shift+tab", "h"):
+            character = {"tab": "\t", "shift+tab": None}.get(key, key)
+            app.post_message(events.Key(key, character))
+        for _ in range(3):
+            await pilot.pause()
+        assert app.query_one("#player-name", Input).value == "h"  # its text selected on focus
+        assert app.query_one("#questions", Input).value == "5"
 
 
 @pilot_test

@@ -10,9 +10,11 @@ import getpass
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -35,7 +37,7 @@ from core.quiz import (
     unplayable_reason,
 )
 from seq2add_tui.quiz.leaderboard_view import TopScores, TopScoresReader
-from seq2add_tui.widgets.fields import Parsed
+from seq2add_tui.widgets.fields import FOCUS_KEYS, FieldKeys, Parsed
 from seq2add_tui.widgets.toggles import MarkedRadioButton
 from seq2add_tui.wording import counted
 
@@ -70,8 +72,11 @@ class RoundOptions:
     """One of `core.quiz.DIFFICULTIES`."""
 
 
-class Lobby(TopScoresReader, VerticalScroll):
+class Lobby(FieldKeys, TopScoresReader, VerticalScroll):
     """The form before a round, and the opponent's top scores."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(FOCUS_KEYS)
+    """Keys typed fast after Tab land in the next field (Enter starts the round)."""
 
     DEFAULT_CSS = """
     Lobby {

@@ -124,20 +124,25 @@ class FormField(Vertical):
         self.query_one(".field-error", Static).update(Content(f"↳ {message}" if message else ""))
 
 
-FIELD_KEYS = [
-    # Priority: the App runs these as the key arrives. Otherwise Tab or Enter reaches the field
-    # first and moves the focus only when it bubbles back (or its Submitted message arrives),
-    # after the keys typed fast behind it were already sent to the field being left.
+# Priority: the App runs these as the key arrives. Otherwise Tab or Enter reaches the field first
+# and moves the focus only when it bubbles back (or its Submitted message arrives), after the
+# keys typed fast behind it were already sent to the field being left.
+FOCUS_KEYS = [
     Binding("tab", "next_field", "Next field", show=False, priority=True),
     Binding("shift+tab", "previous_field", "Previous field", show=False, priority=True),
+]
+"""Bindings for a form (`FieldKeys`) whose Enter is its own: Tab and Shift+Tab."""
+
+FIELD_KEYS = [
+    *FOCUS_KEYS,
     Binding("enter", "submit_field", "Next field", show=False, priority=True),
 ]
-"""Bindings for a form (`FieldKeys`): the keys that move between its fields."""
+"""Bindings for a form (`FieldKeys`): Tab, Shift+Tab and Enter move between its fields."""
 
 
 class FieldKeys:
-    """For a form, a widget or a screen binding `FIELD_KEYS`: keys typed right after Tab or
-    Enter land in the field the focus moves to."""
+    """For a form, a widget or a screen binding `FIELD_KEYS` (or `FOCUS_KEYS`): keys typed right
+    after Tab or Enter land in the field the focus moves to."""
 
     screen: Any
 
