@@ -7,10 +7,18 @@ falls on both alike. The fit time is core's own (``TrainingRun.fit_seconds``: ti
 inside Keras' fit), read from the app's finished run and from the CLI's saved ``spec.json``; the
 total is from the click on Train (or the command's start) to the scored model.
 
-    .venv/bin/python benchmarks/app_training.py [--repeats 3]
+    .venv/bin/python benchmarks/app_training.py [--repeats 8]
 
-The last line printed is JSON with app_fit_s, cli_fit_s and app_over_cli (medians; target
-≤ 1.10), plus every repetition.
+On this 2-core machine the same fit in a fresh process takes 9–12 s one minute and 16–24 s the
+next (on both sides, with TensorFlow's default threads or one intra-op thread), and one pair's
+ratio can land anywhere from 0.5 to 2: one pair proves nothing, so the default is eight pairs
+and the figures are medians. Each pair's ratio is printed as it finishes and listed in the JSON,
+with the load average and the CPU time the hypervisor stole (``/proc/stat``) over the whole run,
+so a disturbed run shows itself.
+
+The last line printed is JSON with app_fit_s, cli_fit_s and app_over_cli (the medians of the
+app's and the CLI's fits, and their ratio; target ≤ 1.10), median_pair_ratio, and every
+repetition.
 """
 
 from __future__ import annotations
@@ -109,11 +117,27 @@ def cli_side(folder: Path, repeat: int) -> dict:
     }
 
 
+def load_average() -> float:
+    """The 1-minute load average."""
+    return os.getloadavg()[0]
+
+
+def stolen_seconds() -> float:
+    """CPU time the hypervisor has taken from this machine since boot (``steal`` in /proc/stat)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=8, help="pairs of runs (default 8)")
     args = parser.parse_args()
     apps, clis = [], []
+    loads = [load_average()]
+    stolen = stolen_seconds()
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         for repeat in range(1, args.repeats + 1):
@@ -123,11 +147,13 @@ def main() -> None:
             else:
                 clis.append(cli_side(folder, repeat))
                 apps.append(app_side(folder))
+            loads.append(load_average())
             print(
-                f"run {repeat}: app fit {apps[-1]['fit_s']:.1f} s "
+                f"pair {repeat}: app fit {apps[-1]['fit_s']:.1f} s "
                 f"(total {apps[-1]['total_s']:.1f} s, exact {apps[-1]['exact']:.2%}) · "
                 f"cli fit {clis[-1]['fit_s']:.1f} s "
-                f"(total {clis[-1]['total_s']:.1f} s, exact {clis[-1]['exact']:.2%})",
+                f"(total {clis[-1]['total_s']:.1f} s, exact {clis[-1]['exact']:.2%}) · "
+                f"app/cli {apps[-1]['fit_s'] / clis[-1]['fit_s']:.3f} · load {loads[-1]:.2f}",
                 flush=True,
             )
     app_fit_s = statistics.median(r["fit_s"] for r in apps)
@@ -141,10 +167,13 @@ def main() -> None:
                 "app_over_cli": round(app_fit_s / cli_fit_s, 3),
                 "app_total_s": round(statistics.median(r["total_s"] for r in apps), 2),
                 "cli_total_s": round(statistics.median(r["total_s"] for r in clis), 2),
+                "median_pair_ratio": round(statistics.median(ratios), 3),
                 "pair_ratios": [round(r, 3) for r in ratios],
                 "app_fit_runs_s": [round(r["fit_s"], 2) for r in apps],
                 "cli_fit_runs_s": [round(r["fit_s"], 2) for r in clis],
                 "repeats": args.repeats,
+                "load_average": [round(min(loads), 2), round(max(loads), 2)],
+                "stolen_s": round(stolen_seconds() - stolen, 2),
             }
         )
     )
