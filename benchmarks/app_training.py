@@ -7,14 +7,15 @@ falls on both alike. The fit time is core's own (``TrainingRun.fit_seconds``: ti
 inside Keras' fit), read from the app's finished run and from the CLI's saved ``spec.json``; the
 total is from the click on Train (or the command's start) to the scored model.
 
-    .venv/bin/python benchmarks/app_training.py [--repeats 8]
+    .venv/bin/python benchmarks/app_training.py [--repeats 8] [--cpus 0]
 
 On this 2-core machine the same fit in a fresh process takes 9–12 s one minute and 16–24 s the
 next (on both sides, with TensorFlow's default threads or one intra-op thread), and one pair's
 ratio can land anywhere from 0.5 to 2: one pair proves nothing, so the default is eight pairs
 and the figures are medians. Each pair's ratio is printed as it finishes and listed in the JSON,
 with the load average and the CPU time the hypervisor stole (``/proc/stat``) over the whole run,
-so a disturbed run shows itself.
+so a disturbed run shows itself. ``--cpus 0`` runs both sides on one CPU, where a fit varies
+far less and the app's UI can only take its time from the training.
 
 The last line printed is JSON with app_fit_s, cli_fit_s and app_over_cli (the medians of the
 app's and the CLI's fits, and their ratio; target ≤ 1.10), median_pair_ratio, and every
@@ -80,7 +81,14 @@ print(json.dumps(app.run(headless=True, size=(80, 24))))
 """
 
 
-def app_side(folder: Path) -> dict:
+def pinned(cpus: set[int] | None):
+    """What a child runs before it starts: stay on ``cpus`` (None: wherever the kernel likes)."""
+    if cpus is None:
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
+def app_side(folder: Path, cpus: set[int] | None = None) -> dict:
     """The app in a child process; its figures."""
     code = APP_CHILD.format(root=str(ROOT), folder=str(folder))
     result = subprocess.run(
@@ -90,6 +98,7 @@ def app_side(folder: Path) -> dict:
         check=True,
         cwd=ROOT,
         timeout=1800,
+        preexec_fn=pinned(cpus),
     )
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     if not isinstance(figures, dict):  # the app ended without a finished run
@@ -97,7 +106,7 @@ def app_side(folder: Path) -> dict:
     return figures
 
 
-def cli_side(folder: Path, repeat: int) -> dict:
+def cli_side(folder: Path, repeat: int, cpus: set[int] | None = None) -> dict:
     """``seq2add train --preset notebook`` in a child process; its figures from spec.json."""
     name = f"cli-{repeat}"
     command = [sys.executable, "-m", "seq2add_tui", "train", "--preset", "notebook"]
@@ -105,7 +114,14 @@ def cli_side(folder: Path, repeat: int) -> dict:
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
     subprocess.run(
-        command, capture_output=True, text=True, check=True, cwd=ROOT, env=environment, timeout=1800
+        command,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=1800,
+        preexec_fn=pinned(cpus),
     )
     total_s = time.perf_counter() - started
     spec = json.loads((folder / "models" / name / "spec.json").read_text())
@@ -134,7 +150,14 @@ def stolen_seconds() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=8, help="pairs of runs (default 8)")
+    parser.add_argument(
+        "--cpus",
+        help="run both sides on these CPUs only, e.g. 0 (sched_setaffinity): on one CPU the "
+        "fits vary far less than on two, and every cycle the app's UI spends is taken from "
+        "training",
+    )
     args = parser.parse_args()
+    cpus = {int(cpu) for cpu in args.cpus.split(",")} if args.cpus else None
     apps, clis = [], []
     loads = [load_average()]
     stolen = stolen_seconds()
@@ -142,11 +165,11 @@ def main() -> None:
         folder = Path(temporary)
         for repeat in range(1, args.repeats + 1):
             if repeat % 2:
-                apps.append(app_side(folder))
-                clis.append(cli_side(folder, repeat))
+                apps.append(app_side(folder, cpus))
+                clis.append(cli_side(folder, repeat, cpus))
             else:
-                clis.append(cli_side(folder, repeat))
-                apps.append(app_side(folder))
+                clis.append(cli_side(folder, repeat, cpus))
+                apps.append(app_side(folder, cpus))
             loads.append(load_average())
             print(
                 f"pair {repeat}: app fit {apps[-1]['fit_s']:.1f} s "
@@ -172,6 +195,7 @@ def main() -> None:
                 "app_fit_runs_s": [round(r["fit_s"], 2) for r in apps],
                 "cli_fit_runs_s": [round(r["fit_s"], 2) for r in clis],
                 "repeats": args.repeats,
+                "cpus": sorted(cpus) if cpus else "all",
                 "load_average": [round(min(loads), 2), round(max(loads), 2)],
                 "stolen_s": round(stolen_seconds() - stolen, 2),
             }
