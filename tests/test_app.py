@@ -205,6 +205,14 @@ def test_start_up_does_not_import_tensorflow(tmp_path):
     assert run_script(script).split() == ["False", "False"]
 
 
+def test_seq2add_reaches_the_app_without_importing_numpy():
+    """`seq2add` (the CLI) and the app module load neither numpy nor core.store: the first screen
+    needs neither, and importing them took about a tenth of a second."""
+    script = "import sys, seq2add_tui.cli, seq2add_tui.app\nprint(*map(sys.modules.get, ["
+    script += "'numpy', 'core.store', 'core.train']))"
+    assert run_script(script).split() == ["None", "None", "None"]
+
+
 def test_first_screen_is_painted_before_any_panel_is_built():
     """The first paint is the frame (header, tabs, footer) with "Starting up…" in each panel,
     without numpy; then the Quiz is built while the shipped model loads, the quiz opens against
