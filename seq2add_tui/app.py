@@ -168,6 +168,8 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, AsciiTerminal, A
         """Set after the first paint, once the Quiz is built: the start-up model loads then."""
         self._panels_built = threading.Event()
         """Set once the panels the first screen does not show are built."""
+        self._quit_when_built = False
+        """ctrl+q came while the panels were being built: quit once they are."""
         self.theme = "textual-dark"
 
     @property
@@ -234,12 +236,16 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, AsciiTerminal, A
         self._show_quiz()  # if no model was loaded, the quiz still says what to do
         await self._panels.query(".starting").remove()
         await gather(*(self._panels.get_pane(pane).mount(w) for pane, w in panels.items()))
+        if not all(panel.is_attached for panel in panels.values()):
+            return  # the app is closing (ctrl+q in its first second): nothing left to show
         self.config_form = form  # only now: its fields are all composed
         self._panels_built.set()
         self.action_refresh_models(self.loaded_name, infos)
         self._show_current()
         self._warm_up()
         self.call_after_refresh(freeze_startup_objects)
+        if self._quit_when_built:
+            self.exit()
 
     @work(thread=True, exit_on_error=False, group="warm-up", description="Importing the plot")
     def _warm_up(self) -> None:
@@ -489,6 +495,11 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, AsciiTerminal, A
         self.push_screen(MessageDialog(title, message))
 
     async def action_quit(self) -> None:
+        if not self._panels_built.is_set():
+            # Quitting while the panels were being mounted ended in a traceback (exit status 1):
+            # their on_mount handlers queried children the shutdown had already removed.
+            self._quit_when_built = True
+            return
         if self.screen.id == "confirm-quit":
             self._stop_training_now()
             self.exit()  # ctrl+q twice quits without asking

@@ -171,6 +171,21 @@ async def test_without_its_default_model_the_app_opens_with_the_first_usable_one
         assert [info.name for info in app.query_one(ModelLibrary).infos] == ["broken", "tiny"]
 
 
+@pilot_test
+async def test_ctrl_q_during_start_up_quits_cleanly_once_the_panels_are_built(models_dir):
+    """Quitting while the panels were being mounted ended in a traceback: their on_mount handlers
+    queried children the shutdown had already removed. ctrl+q then waits for them."""
+    app = make_app(models_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert not app._panels_built.is_set()  # (else this test no longer tests anything)
+        await pilot.press("ctrl+q")
+        await app.workers.wait_for_complete()
+        for _ in range(3):
+            await pilot.pause()
+        assert app._panels_built.is_set()
+    assert app.return_code == 0
+
+
 def run_script(script: str) -> str:
     """Run ``script`` in a fresh interpreter (so nothing is imported yet); its output."""
     result = subprocess.run(
