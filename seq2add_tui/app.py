@@ -4,39 +4,36 @@ The App owns the state every panel shares (the current model, the freshly traine
 library folder) and the workers: training (`training_runs`), loading, saving and importing
 (`library_actions`) and evaluation each run in a thread and report back with messages, so the
 panels only draw. Each panel knows its own controls (``focus_current``); the App never reaches into
-them by id. TensorFlow is imported by the training and import workers, never at start-up; numpy
-and the core modules that use it are imported where they are needed, after the first paint.
+them by id. How it starts is `startup_sequence`'s: TensorFlow is imported by the training and
+import workers, never at start-up; numpy and the core modules that use it are imported where they
+are needed, after the first paint.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import threading
-from asyncio import gather
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, TabbedContent
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.errors import one_sentence
-from seq2add_tui import ICON
 from seq2add_tui.ascii_terminal import AsciiTerminal
 from seq2add_tui.commands import PANEL_PURPOSES, PANELS, Seq2AddCommands, tab_title
 from seq2add_tui.library_actions import LibraryActions
 from seq2add_tui.messages import EvaluationReady
 from seq2add_tui.screens.too_small import WindowSizeGuard
-from seq2add_tui.startup import freeze_startup_objects
+from seq2add_tui.startup_sequence import StartupSequence
 from seq2add_tui.training_runs import TrainingRuns
-from seq2add_tui.widgets.footer import Footer
 from seq2add_tui.widgets.panels import Panels
 from seq2add_tui.wording import FRESH_NAME
 
@@ -49,9 +46,6 @@ if TYPE_CHECKING:
     from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
     from seq2add_tui.widgets.model_library import ModelLibrary
     from seq2add_tui.widgets.training_panel import TrainingPanel
-
-FIRST_PANEL = "quiz"
-"""The app opens ready to play against the default model."""
 
 _PANEL_GROUP = Binding.Group("Panels", compact=True)
 
@@ -79,7 +73,9 @@ class CurrentModel:
         return self.library_name or self.predictor.name or FRESH_NAME
 
 
-class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, AsciiTerminal, App[int]):
+class Seq2AddApp(
+    StartupSequence, TrainingRuns, LibraryActions, WindowSizeGuard, AsciiTerminal, App[int]
+):
     """Train sequence-to-sequence LSTMs on arithmetic, evaluate them, keep a library, play."""
 
     current_model: var[CurrentModel | None] = var(None, always_update=True, init=False)
@@ -164,12 +160,6 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, AsciiTerminal, A
         self._panel_cache: dict[str, Widget] = {}
         self.config_form: ConfigForm | None = None
         """The Config form; None until the panels are built, just after the first paint."""
-        self._quiz_built = threading.Event()
-        """Set after the first paint, once the Quiz is built: the start-up model loads then."""
-        self._panels_built = threading.Event()
-        """Set once the panels the first screen does not show are built."""
-        self._quit_when_built = False
-        """ctrl+q came while the panels were being built: quit once they are."""
         self.theme = "textual-dark"
 
     @property
@@ -181,76 +171,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, AsciiTerminal, A
             self._models_dir = default_models_dir()
         return self._models_dir
 
-    # -- layout -----------------------------------------------------------------------------------
-
-    def compose(self) -> ComposeResult:
-        yield Header(icon=ICON)
-        with Panels(initial=FIRST_PANEL, id="panels"):
-            # The first paint shows only this frame: the Quiz is built just after it (`on_ready`),
-            # the rest once the quiz has its opponent (`build_hidden_panels`).
-            for panel in PANELS:
-                waiting = Static("Starting up…", classes="empty-state starting")
-                yield TabPane(tab_title(panel), waiting, id=panel)
-        yield Footer(compact=True)  # at 80 columns the panel keys fit beside the rest
-
-    def on_mount(self) -> None:
-        self._panels = self.query_one(Panels)
-        self._show_current()
-        self.load_startup_model()
-
-    async def on_ready(self) -> None:  # the first screen is painted
-        from seq2add_tui.quiz import QuizPanel
-
-        # Hidden until it has its opponent (`_show_quiz`): it would say "Load a model" meanwhile.
-        quiz = QuizPanel(id="quiz-panel")
-        quiz.display = False
-        await self._panels.get_pane("quiz").mount(quiz)
-        # Only now: loading alongside the mount made the quiz playable later, not sooner (the
-        # loader's file reads each waited for the GIL the mount held).
-        self._quiz_built.set()
-
-    def _show_quiz(self) -> None:
-        """Swap the Quiz panel's "Starting up…" for the quiz, once it has an opponent (or it
-        is known there is none)."""
-        quiz = self.quiz_panel
-        if not quiz.display:
-            self._panels.get_pane("quiz").query(".starting").remove()
-            quiz.display = True
-
-    async def build_hidden_panels(self, infos: list[ModelInfo] | None = None) -> None:
-        """Mount the panels the first screen does not show (their modules are imported here),
-        once the quiz has its opponent, and show them the library (``infos``, as start-up read
-        it) and the current model."""
-        from seq2add_tui.widgets.config_form import ConfigForm
-        from seq2add_tui.widgets.evaluation_panel import EvaluationPanel
-        from seq2add_tui.widgets.model_library import ModelLibrary
-        from seq2add_tui.widgets.training_panel import TrainingPanel
-
-        form = ConfigForm(id="config-form")
-        panels = {
-            "training": TrainingPanel(id="training-panel"),
-            "evaluation": EvaluationPanel(id="evaluation-panel"),
-            "models": ModelLibrary(id="model-library"),
-            "config": form,  # after Training: it tells Training its state at once
-        }
-        self._show_quiz()  # if no model was loaded, the quiz still says what to do
-        await self._panels.query(".starting").remove()
-        await gather(*(self._panels.get_pane(pane).mount(w) for pane, w in panels.items()))
-        if not all(panel.is_attached for panel in panels.values()):
-            return  # the app is closing (ctrl+q in its first second): nothing left to show
-        self.config_form = form  # only now: its fields are all composed
-        self._panels_built.set()
-        self.action_refresh_models(self.loaded_name, infos)
-        self._show_current()
-        self._warm_up()
-        self.call_after_refresh(freeze_startup_objects)
-        if self._quit_when_built:
-            self.exit()
-
-    @work(thread=True, exit_on_error=False, group="warm-up", description="Importing the plot")
-    def _warm_up(self) -> None:
-        """Import the plot library now, so showing Training later doesn't stall the screen."""
-        import textual_plotext  # noqa: F401
+    # -- the panels' widgets ---------------------------------------------------------------------
 
     def _panel(self, widget_id: str) -> Any:
         """The panel widget ``widget_id``, looked up once: the Footer asks `check_action` about
@@ -495,10 +416,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, AsciiTerminal, A
         self.push_screen(MessageDialog(title, message))
 
     async def action_quit(self) -> None:
-        if not self._panels_built.is_set():
-            # Quitting while the panels were being mounted ended in a traceback (exit status 1):
-            # their on_mount handlers queried children the shutdown had already removed.
-            self._quit_when_built = True
+        if self.quit_once_built():
             return
         if self.screen.id == "confirm-quit":
             self._stop_training_now()
@@ -508,7 +426,7 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, AsciiTerminal, A
             question = "A model is training. Quit anyway? Training stops after the current batch."
         elif self._unsaved() is not None:
             question = "The model you trained is not saved. Quit anyway?"
-        elif self._panels_built.is_set() and self.quiz_panel.state.in_play:
+        elif self.quiz_panel.state.in_play:
             question = "A quiz round is under way; quitting loses it. Quit anyway?"
         else:
             self.exit()
@@ -527,8 +445,6 @@ class Seq2AddApp(TrainingRuns, LibraryActions, WindowSizeGuard, AsciiTerminal, A
     def on_unmount(self) -> None:
         # However the app ends, a training thread must not outlive it by more than one batch.
         self._stop_training_now()
-        self._quiz_built.set()  # nor a start-up load waiting for the quiz or the panels
-        self._panels_built.set()
 
 
 def run_app(

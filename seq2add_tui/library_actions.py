@@ -22,7 +22,6 @@ from seq2add_tui.messages import LibraryChanged, ModelLoaded, ModelSaved, Traini
 from seq2add_tui.wording import FRESH_NAME, fresh_description
 
 if TYPE_CHECKING:
-    from core.infer import Predictor
     from core.run import FreshModel
     from core.store import ModelInfo
     from seq2add_tui.screens.dialogs import ImportRequest
@@ -76,36 +75,6 @@ class LibraryActions:
         predictor = load_predictor(name, self.models_dir)
         if not get_current_worker().is_cancelled:  # another model was chosen meanwhile
             self.post_message(ModelLoaded(predictor, announce))
-
-    @work(thread=True, exit_on_error=False, group="start-up", description="Loading")
-    def load_startup_model(self) -> None:
-        """Once the first screen is painted and the Quiz built, make the default model (or else
-        the first usable one) current, then have the other panels built: the quiz is ready to
-        play before they are, and the first paint waits for neither."""
-        self._quiz_built.wait()
-        from core.presets import DEFAULT_OPPONENT
-        from core.store import ModelError, list_library, load_predictor
-
-        default = self.default_model or DEFAULT_OPPONENT
-        # The default is loaded without reading the library first: listing it (every model's
-        # spec.json) took longer than the load, and, done here while the quiz was being drawn,
-        # slowed that down too. The Models panel lists it once the quiz is drawn.
-        infos: list[ModelInfo] | None = None  # if read here, handed on: it is read once
-        try:
-            try:
-                predictor: Predictor | None = load_predictor(default, self.models_dir)
-            except ModelError:
-                infos = list_library(self.models_dir)
-                usable = [info.name for info in infos if info.usable]
-                if default in usable:
-                    raise  # it is there but damaged: say so rather than pick another
-                name = next(iter(usable), None)
-                predictor = None if name is None else load_predictor(name, self.models_dir)
-            if predictor is not None:
-                self.post_message(ModelLoaded(predictor, announce=False))
-        finally:  # after the message above, and once the quiz is drawn with its opponent
-            self.call_later(self.call_after_refresh, self.build_hidden_panels, infos)
-        self._panels_built.wait()  # so that waiting for the workers waits for the panels too
 
     def on_model_loaded(self, message: ModelLoaded) -> None:
         predictor = message.predictor

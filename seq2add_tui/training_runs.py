@@ -21,7 +21,7 @@ from core.run_status import RunStatus
 from seq2add_tui.messages import BatchProgress, TrainingDone, TrainingUpdate
 from seq2add_tui.wording import FRESH_NAME, fresh_description
 
-if TYPE_CHECKING:  # imported after the first paint (the form in `Seq2AddApp.build_hidden_panels`)
+if TYPE_CHECKING:  # imported after the first paint (by `StartupSequence.build_hidden_panels`)
     from core.evaluate import Evaluation
     from core.infer import Predictor
     from core.run import Settings
