@@ -25,6 +25,20 @@ if not glyphs.locale_is_utf8(os.environ):
 
 TINY_TRAINING = dict(samples=2_000, epochs=1, batch_size=64, validation_samples=200)
 
+_KEY_CHARACTERS = {"tab": "\t", "enter": "\r", "shift+tab": None}
+
+
+def type_fast(app, *keys: str) -> None:
+    """Send ``keys`` as a fast typist's arrive: all queued before the app handles the first.
+
+    (``pilot.press`` waits for each key to be handled, so it cannot show a key typed behind Tab
+    or Enter landing in the field being left.)
+    """
+    from textual import events
+
+    for key in keys:
+        app.post_message(events.Key(key, _KEY_CHARACTERS.get(key, key)))
+
 
 @pytest.fixture(scope="session")
 def tiny_run():

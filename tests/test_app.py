@@ -16,8 +16,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import TINY_TRAINING
-from textual import events
+from conftest import TINY_TRAINING, type_fast
 from textual.app import App
 from textual.widgets import Button, Checkbox, DataTable, Input, Select
 
@@ -569,19 +568,21 @@ async def test_the_models_panel_footer_is_whole_with_a_model_to_save(models_dir)
         assert saves == ["models"]
 
 
+class ImportDialogHost(App):
+    """The Import dialog on its own."""
+
+    def on_mount(self) -> None:
+        self.push_screen(ImportModelDialog())
+
+
 @pilot_test
 async def test_keys_typed_fast_after_tab_in_the_import_dialog_follow_the_focus():
-    class Host(App):
-        def on_mount(self) -> None:
-            self.push_screen(ImportModelDialog())
-
-    app = Host()
+    app = ImportDialogHost()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert app.focused is not None and app.focused.id == "architecture"
         # A fast typist: Tab and the letters behind it all arrive before any is handled.
-        for key in ("tab", "a", "b", "c"):
-            app.post_message(events.Key(key, "\t" if key == "tab" else key))
+        type_fast(app, "tab", "a", "b", "c")
         await pilot.pause()
         await pilot.pause()
         values = {field.id: field.value for field in app.screen.query(Input)}
@@ -593,16 +594,11 @@ async def test_keys_typed_fast_after_tab_in_the_import_dialog_follow_the_focus()
 
 @pilot_test
 async def test_keys_typed_fast_after_enter_in_the_import_dialog_follow_the_focus():
-    class Host(App):
-        def on_mount(self) -> None:
-            self.push_screen(ImportModelDialog())
-
-    app = Host()
+    app = ImportDialogHost()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         # Enter moves on as Tab does, and the letters typed behind it follow the focus.
-        for key in ("a", "enter", "b", "enter", "c"):
-            app.post_message(events.Key(key, "\r" if key == "enter" else key))
+        type_fast(app, "a", "enter", "b", "enter", "c")
         await pilot.pause()
         await pilot.pause()
         values = {field.id: field.value for field in app.screen.query(Input)}
@@ -612,8 +608,7 @@ async def test_keys_typed_fast_after_enter_in_the_import_dialog_follow_the_focus
         # the focus before the next key arrives.
         app.screen.query_one("#name", Input).focus()
         await pilot.pause()
-        for key in ("enter", "z"):
-            app.post_message(events.Key(key, "\r" if key == "enter" else key))
+        type_fast(app, "enter", "z")
         await pilot.pause()
         await pilot.pause()
         assert app.focused.id == "architecture"
@@ -639,9 +634,7 @@ async def test_keys_typed_fast_after_tab_or_enter_in_the_config_form_follow_the_
         terms.focus()
         await pilot.pause()
         before = {name: form.query_one(f"#{name}", Input).value for name in ("smallest", "largest")}
-        for key in ("tab", "7", "enter", "8", "shift+tab", "9"):
-            character = {"tab": "\t", "enter": "\r", "shift+tab": None}.get(key, key)
-            app.post_message(events.Key(key, character))
+        type_fast(app, "tab", "7", "enter", "8", "shift+tab", "9")
         for _ in range(3):
             await pilot.pause()
         assert terms.value == "3"  # nothing typed into the field being left

@@ -11,8 +11,8 @@ import sys
 import textwrap
 
 import pytest
+from conftest import type_fast
 from rich.markup import escape
-from textual import events
 from textual.app import App, ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, RadioButton, Static
@@ -540,9 +540,7 @@ async def test_keys_typed_fast_after_tab_in_the_lobby_follow_the_focus(opponent,
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.focused is app.query_one("#player-name", Input)
-        for key in ("A", "d", "a", "tab", "5", "shift+tab", "h"):
-            character = {"tab": "\t", "shift+tab": None}.get(key, key)
-            app.post_message(events.Key(key, character))
+        type_fast(app, "A", "d", "a", "tab", "5", "shift+tab", "h")
         for _ in range(3):
             await pilot.pause()
         assert app.query_one("#player-name", Input).value == "h"  # its text selected on focus
