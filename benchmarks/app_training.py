@@ -46,8 +46,7 @@ from seq2add_tui.app import Seq2AddApp
 from seq2add_tui.messages import TrainingDone
 
 class TimedApp(Seq2AddApp):
-    def on_ready(self) -> None:
-        super().on_ready()
+    def on_ready(self) -> None:  # (Textual runs the app's own on_ready as well)
         self.set_timer(0.5, self.go)
 
     def go(self) -> None:
