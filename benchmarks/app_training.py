@@ -87,18 +87,26 @@ def pinned(cpus: set[int] | None):
     return lambda: os.sched_setaffinity(0, cpus)
 
 
-def app_side(folder: Path, cpus: set[int] | None = None) -> dict:
-    """The app in a child process; its figures."""
-    code = APP_CHILD.format(root=str(ROOT), folder=str(folder))
-    result = subprocess.run(
-        [sys.executable, "-c", code],
+def run_child(
+    command: list[str], cpus: set[int] | None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` from the repository, on ``cpus`` if given; raises if it fails."""
+    return subprocess.run(
+        command,
         capture_output=True,
         text=True,
         check=True,
         cwd=ROOT,
+        env=env,
         timeout=1800,
         preexec_fn=pinned(cpus),
     )
+
+
+def app_side(folder: Path, cpus: set[int] | None = None) -> dict:
+    """The app in a child process; its figures."""
+    code = APP_CHILD.format(root=str(ROOT), folder=str(folder))
+    result = run_child([sys.executable, "-c", code], cpus)
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     if not isinstance(figures, dict):  # the app ended without a finished run
         raise RuntimeError(f"the app run gave no figures:\n{result.stderr[-3000:]}")
@@ -112,16 +120,7 @@ def cli_side(folder: Path, repeat: int, cpus: set[int] | None = None) -> dict:
     command += ["--out", name, "--models-dir", str(folder / "models")]
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
-    subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        env=environment,
-        timeout=1800,
-        preexec_fn=pinned(cpus),
-    )
+    run_child(command, cpus, environment)
     total_s = time.perf_counter() - started
     spec = json.loads((folder / "models" / name / "spec.json").read_text())
     return {
