@@ -96,16 +96,7 @@ async def test_lines_hidden_behind_a_widget_in_front_are_not_rendered(
         await pilot.pause()
         assert app.query_one(QuizPanel).state == "reveal"
         switcher, card = app.query_one(ContentSwitcher), app.query_one("#card-model")
-        rendered = {switcher: 0, card: 0}  # lines each rendered
-        for widget in rendered:
-            monkeypatch.setattr(
-                widget,
-                "render_lines",
-                partial(_counted_render, rendered, widget, widget.render_lines),
-            )
-        compositor = app.screen._compositor
-        compositor._dirty_regions.add(Region(0, 0, *SIZE))
-        assert compositor.render_partial_update()
+        rendered = lines_rendered_repainting(monkeypatch, app, Region(0, 0, *SIZE), switcher, card)
         # The reveal, in front of the switcher, covers all of it; nothing is in front of a card.
         assert rendered == {switcher: 0, card: card.region.height}
         ours, textuals = partial_updates(app, [Region(0, 0, *SIZE)])
@@ -122,18 +113,10 @@ async def test_a_repaint_renders_no_container_behind_the_columns_it_updates(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         answer, question = app.query_one("#answer"), app.query_one("#quiz-question")
+        row = app.query_one("#answer-row")
         # The answer box is narrower than the question and its row, which are behind it.
-        assert answer.region.width < app.query_one("#answer-row").region.width
-        rendered = {widget: 0 for widget in (answer, question, app.query_one("#answer-row"))}
-        for widget in rendered:
-            monkeypatch.setattr(
-                widget,
-                "render_lines",
-                partial(_counted_render, rendered, widget, widget.render_lines),
-            )
-        compositor = app.screen._compositor
-        compositor._dirty_regions.add(answer.region)
-        assert compositor.render_partial_update()
+        assert answer.region.width < row.region.width
+        rendered = lines_rendered_repainting(monkeypatch, app, answer.region, answer, question, row)
         assert rendered == {
             widget: answer.region.height if widget is answer else 0 for widget in rendered
         }
@@ -150,6 +133,19 @@ def record_calls(monkeypatch, owner: type, method: str) -> list:
 
     monkeypatch.setattr(owner, method, recorded)
     return calls
+
+
+def lines_rendered_repainting(monkeypatch, app, region: Region, *widgets) -> dict:
+    """Repaint ``region`` of the screen; the lines each of ``widgets`` rendered for it."""
+    rendered = dict.fromkeys(widgets, 0)
+    for widget in widgets:
+        monkeypatch.setattr(
+            widget, "render_lines", partial(_counted_render, rendered, widget, widget.render_lines)
+        )
+    compositor = app.screen._compositor
+    compositor._dirty_regions.add(region)
+    assert compositor.render_partial_update()
+    return rendered
 
 
 def _counted_render(rendered, widget, render_lines, crop):
