@@ -23,9 +23,9 @@ class Footer(TextualFooter):
         super().bindings_changed(screen)  # Textual queues the rebuild for after the next refresh
         self._rebuild_queued = True
         # If Textual queued none (another screen, the terminal unfocused), don't wait for it.
-        self.call_after_refresh(self._unqueue)
+        self.call_after_refresh(self._forget_queued_rebuild)
 
-    def _unqueue(self) -> None:
+    def _forget_queued_rebuild(self) -> None:
         self._rebuild_queued = False
 
     async def recompose(self) -> None:
