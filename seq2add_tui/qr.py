@@ -9,6 +9,9 @@ import segno
 
 UPPER, LOWER, BOTH = "▀", "▄", "█"
 
+NO_QR_NOTE = "(no QR code: the terminal is not UTF-8)"
+"""Said instead of the code where half blocks would arrive as ASCII stand-ins: unscannable."""
+
 
 def qr_lines(text: str, *, border: int = 2) -> list[str]:
     """``text`` as a QR code of half-block characters, two modules per character row.

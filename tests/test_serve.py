@@ -20,9 +20,13 @@ import pytest
 
 from benchmarks.quiz_session import stop_server
 from core.leaderboard import Leaderboard
+from seq2add_tui import glyphs, qr
 from seq2add_tui.cli import main
+from seq2add_tui.qr import NO_QR_NOTE
 from seq2add_tui.quiz_app import EXIT_GRACE_S
-from seq2add_tui.serve import browse_url, quiz_command
+from seq2add_tui.serve import browse_url, quiz_command, room_console
+from seq2add_tui.serve.room import Room
+from seq2add_tui.serve.room_console import RoomConsole
 
 
 def free_port() -> int:
@@ -527,3 +531,26 @@ def test_ctrl_c_closes_a_room_with_players_within_3_s_and_tells_them(tmp_path):
     with running_server(tmp_path, "--warm-sessions", "2") as (process, port):
         asyncio.run(run(port, process))
         assert process.returncode == 0
+
+
+def console_welcome(capsys, tmp_path) -> str:
+    room = Room(name="r1", opponent="m", round="10 questions", db_path=tmp_path / "r.sqlite3")
+    RoomConsole(room, status=lambda: "").welcome("http://192.0.2.1:8000/", "127.0.0.1")
+    return capsys.readouterr().out
+
+
+def test_the_console_prints_the_join_qr_code_on_a_utf8_terminal(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(room_console, "GLYPHS", glyphs.UNICODE)
+    output = console_welcome(capsys, tmp_path)
+    assert "Join at http://192.0.2.1:8000/" in output and "▄▄▄▄▄" in output
+    assert NO_QR_NOTE not in output
+
+
+def test_on_a_terminal_that_is_not_utf8_the_console_says_why_it_has_no_qr_code(
+    capsys, tmp_path, monkeypatch
+):
+    # Its half blocks would show as mojibake (or ASCII stand-ins): unscannable, worse than none.
+    monkeypatch.setattr(room_console, "GLYPHS", glyphs.ASCII)
+    output = console_welcome(capsys, tmp_path)
+    assert "Join at http://192.0.2.1:8000/" in output and NO_QR_NOTE in output
+    assert not set(output) & set(qr.UPPER + qr.LOWER + qr.BOTH)
