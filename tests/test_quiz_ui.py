@@ -15,7 +15,7 @@ from conftest import type_fast
 from rich.markup import escape
 from textual.app import App, ComposeResult
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, RadioButton, Static
+from textual.widgets import Button, DataTable, Input, RadioButton, Static
 
 import core.leaderboard as leaderboard
 import seq2add_tui.quiz_app
@@ -25,6 +25,7 @@ from core.spec import ProblemSpec
 from core.store import load_predictor
 from seq2add_tui.quiz import QuizPanel
 from seq2add_tui.quiz.final import Final
+from seq2add_tui.quiz.panel import QuizState
 from seq2add_tui.quiz.widgets import (
     BigText,
     ConfidenceStrip,
@@ -545,6 +546,21 @@ async def test_keys_typed_fast_after_tab_in_the_lobby_follow_the_focus(opponent,
             await pilot.pause()
         assert app.query_one("#player-name", Input).value == "h"  # its text selected on focus
         assert app.query_one("#questions", Input).value == "5"
+
+
+@pilot_test
+async def test_the_lobby_leaderboard_button_names_the_key_that_opens_the_board(opponent, tmp_path):
+    # The quiz's keys are not in the footer: the button is where a player learns about L.
+    app = quiz_app(opponent, tmp_path, player=None, web_session=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        button = app.query_one("#show-board", Button)
+        key = str(button.label).rpartition("(")[2].rstrip(")")
+        assert str(button.label).startswith("Leaderboard (") and len(key) == 1
+        button.focus()  # typed into the name field, the key would be part of a name
+        await pilot.press(key)
+        await pilot.pause()
+        assert app.query_one(QuizPanel).state == QuizState.BOARD
 
 
 @pilot_test

@@ -80,3 +80,9 @@ def key_hints(*binding_ids: str) -> str:
         f"{key_name(binding_id)} {_binding(binding_id).description.lower()}"
         for binding_id in binding_ids
     )
+
+
+def button_label(binding_id: str) -> str:
+    """A button's label with its key, as the Models panel writes it: ``Leaderboard (l)``."""
+    binding = _binding(binding_id)
+    return f"{binding.description} ({binding.key})"

@@ -36,6 +36,7 @@ from core.quiz import (
     level_scores,
     unplayable_reason,
 )
+from seq2add_tui.quiz.keys import button_label
 from seq2add_tui.quiz.leaderboard_view import TopScores, TopScoresReader
 from seq2add_tui.widgets.fields import FOCUS_KEYS, FieldKeys, Parsed
 from seq2add_tui.widgets.toggles import MarkedRadioButton
@@ -190,7 +191,8 @@ class Lobby(FieldKeys, TopScoresReader, VerticalScroll):
         yield Static("", id="difficulty-help")
         with Horizontal(id="lobby-buttons"):
             yield Button("Start round", variant="primary", id="start")
-            yield Button("Leaderboard", id="show-board")
+            # The key shows on the button: the quiz's keys are not in the footer.
+            yield Button(button_label("quiz.leaderboard"), id="show-board")
         yield Static("", id="lobby-top")
         yield Static("Enter starts · Tab moves between fields · Ctrl+Q quits", classes="hint")
 
