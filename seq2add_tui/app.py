@@ -31,7 +31,7 @@ from seq2add_tui.ascii_terminal import AsciiTerminal
 from seq2add_tui.commands import PANEL_PURPOSES, PANELS, Seq2AddCommands, tab_title
 from seq2add_tui.library_actions import LibraryActions
 from seq2add_tui.messages import EvaluationReady
-from seq2add_tui.screens.too_small import WindowSizeGuard
+from seq2add_tui.screens.too_small import WindowSizeGuard, paused_note
 from seq2add_tui.startup_sequence import StartupSequence
 from seq2add_tui.training_runs import TrainingRuns
 from seq2add_tui.widgets.panels import Panels
@@ -268,7 +268,8 @@ class Seq2AddApp(
             ("In the Quiz panel", QUIZ_HELP_BINDINGS),
         ]
         panels = [(tab_title(panel), PANEL_PURPOSES[panel]) for panel in PANELS]
-        self.push_screen(HelpScreen(sections, panels))
+        note = paused_note(self.screen_stack[0], "while help is open")
+        self.push_screen(HelpScreen(sections, panels, note))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
@@ -433,7 +434,9 @@ class Seq2AddApp(
             return
         from seq2add_tui.screens.dialogs import ConfirmDialog
 
-        dialog = ConfirmDialog("Quit seq2add?", question, confirm="Quit")
+        note = paused_note(self.screen_stack[0], "while you decide")
+        message = f"{question}\n\n{note}" if note else question
+        dialog = ConfirmDialog("Quit seq2add?", message, confirm="Quit")
         dialog.id = "confirm-quit"
         self.push_screen(dialog, self._quit_answered)
 

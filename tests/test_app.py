@@ -760,6 +760,38 @@ async def test_returning_to_the_quiz_puts_the_keys_back_in_it(models_dir):
         assert app.is_running and panel.state == "question"
 
 
+@pilot_test
+async def test_help_and_the_quit_question_say_that_a_question_s_clock_waits(models_dir):
+    # Both stop the quiz's clock (a dialog over the quiz); stopped silently, the player would
+    # not know why it had not moved. Nothing is timed in the lobby: nothing to say there.
+    app = make_app(models_dir, player="ann")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        panel = app.query_one(QuizPanel)
+        await pilot.press("4", "5")
+        await pilot.pause()
+        seen = {}
+        for state in ("lobby", "question"):
+            assert panel.state == state
+            await pilot.press("f1")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            seen[state, "help"] = " ".join(screen_text(app).split())
+            await pilot.press("escape")
+            if state == "lobby":
+                await pilot.press("enter")  # Start round
+            else:
+                await pilot.press("ctrl+q")
+                await pilot.pause()
+                assert isinstance(app.screen, ConfirmDialog)
+                seen[state, "quit"] = " ".join(screen_text(app).split())
+                await pilot.press("n")
+        assert "The question's clock is paused while help is open." in seen["question", "help"]
+        assert "The question's clock is paused while you decide." in seen["question", "quit"]
+        assert "clock is paused" not in seen["lobby", "help"]
+        assert app.is_running and panel.state == "question"
+
+
 def footer_keys(app: Seq2AddApp) -> str:
     """The footer's keys, without the command palette's hint at its right end."""
     return screen_text(app).splitlines()[-1].split("▏")[0].rstrip()

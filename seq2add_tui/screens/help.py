@@ -33,8 +33,11 @@ class HelpScreen(ModalScreen[None]):
         self,
         sections: Iterable[tuple[str, Iterable[Binding]]],
         panels: Iterable[tuple[str, str]] = (),
+        note: str = "",
     ) -> None:
         super().__init__(classes="dialog-screen")
+        self.note = note
+        """What waits while help is open (the quiz's clock), said first, or ""."""
         self.panels = list(panels)
         """(tab title, what the panel is for) of each panel, in tab order."""
         self.sections = [(title, list(bindings)) for title, bindings in sections]
@@ -53,6 +56,8 @@ class HelpScreen(ModalScreen[None]):
             "and lets you race it. The model in the header is the current one.",
         )
         parts: list = [intro, Text()]
+        if self.note:
+            parts.extend([Text(self.note, style="bold"), Text()])
         parts.append(self._table("Panels", self.panels))
         for title, bindings in self.sections:
             parts.extend([Text(), self._table(title, self._rows(bindings))])

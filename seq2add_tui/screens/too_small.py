@@ -75,13 +75,14 @@ class WindowSizeGuard:
             app.push_screen(TooSmallScreen(paused_note(stack[0])))  # type: ignore[attr-defined]
 
 
-def paused_note(screen: Screen) -> str:
-    """What the too-small screen says waits for the window to grow: a question being timed.
+def paused_note(screen: Screen, until: str = "until then") -> str:
+    """What a screen covering ``screen`` says waits for it to go: a question being timed.
 
     The quiz's clock stops while the question is out of sight (`seq2add_tui.quiz.clock`), as it
-    is under this screen; stopped silently, the player would not know why it had not moved.
+    is under this screen, the help screen and the quit confirmation; stopped silently, the
+    player would not know why it had not moved. ``until`` says when it runs again.
     """
-    from seq2add_tui.quiz.panel import QuizPanel, QuizState  # only once a window is too small
+    from seq2add_tui.quiz.panel import QuizPanel, QuizState  # only once a question may wait
 
     asking = any(panel.state == QuizState.QUESTION for panel in screen.query(QuizPanel))
-    return "The question's clock is paused until then." if asking else ""
+    return f"The question's clock is paused {until}." if asking else ""
