@@ -103,6 +103,14 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
+async def quiz_holding_the_keys(pilot) -> QuizPanel:
+    """The started app's Quiz panel, left for Models and shown again: the keys are in it."""
+    await settle(pilot)
+    await pilot.press("4", "5")
+    await pilot.pause()
+    return pilot.app.query_one(QuizPanel)
+
+
 async def type_into(pilot, selector: str, text: str) -> None:
     """Clear a text field and type ``text`` into it key by key."""
     field = pilot.app.screen.query_one(selector, Input)
@@ -734,10 +742,7 @@ async def test_evaluate_load_import_and_delete(models_dir, library):
 async def test_returning_to_the_quiz_puts_the_keys_back_in_it(models_dir):
     app = make_app(models_dir, player="ann")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        panel = app.query_one(QuizPanel)
-        await pilot.press("4", "5")
-        await pilot.pause()
+        panel = await quiz_holding_the_keys(pilot)
         await pilot.press("enter")  # Start round, as the lobby says
         assert panel.state == "question"
         await pilot.press("7", "escape")  # Esc leaves the field for the tab bar, keeping the 7
@@ -766,10 +771,7 @@ async def test_help_and_the_quit_question_say_that_a_question_s_clock_waits(mode
     # not know why it had not moved. Nothing is timed in the lobby: nothing to say there.
     app = make_app(models_dir, player="ann")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        panel = app.query_one(QuizPanel)
-        await pilot.press("4", "5")
-        await pilot.pause()
+        panel = await quiz_holding_the_keys(pilot)
         seen = {}
         for state in ("lobby", "question"):
             assert panel.state == state
