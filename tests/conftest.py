@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 from pathlib import Path
 
@@ -22,6 +24,30 @@ from seq2add_tui import glyphs
 if not glyphs.locale_is_utf8(os.environ):
     os.environ["LC_ALL"] = "C.UTF-8"
     glyphs.GLYPHS = glyphs.choose()
+
+
+def pilot_test(scenario):
+    """Run an async Pilot scenario as a plain test, so no async pytest plugin is needed."""
+
+    @functools.wraps(scenario)
+    def test(*args, **kwargs):
+        asyncio.run(scenario(*args, **kwargs))
+
+    return test
+
+
+class FakeClock:
+    """Time that moves only when the test says so."""
+
+    def __init__(self, now: float = 1_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
 
 TINY_TRAINING = dict(samples=2_000, epochs=1, batch_size=64, validation_samples=200)
 

@@ -6,8 +6,6 @@ corrupt folder) so nothing touches the shipped ``saved_models/``.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
 import shutil
 import subprocess
@@ -16,7 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import TINY_TRAINING, type_fast
+from conftest import TINY_TRAINING, pilot_test, type_fast
 from textual.app import App
 from textual.widgets import Button, Checkbox, DataTable, Input, Select
 
@@ -70,16 +68,6 @@ def models_dir(tmp_path: Path, library: Path) -> Path:
     (broken / "model.weights.h5").write_bytes(b"not hdf5")
     (broken / "spec.json").write_text("{not json")
     return root
-
-
-def pilot_test(scenario):
-    """Run an async Pilot scenario as a plain test, so no async pytest plugin is needed."""
-
-    @functools.wraps(scenario)
-    def test(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return test
 
 
 def make_app(models_dir: Path, **kwargs) -> Seq2AddApp:
@@ -540,11 +528,10 @@ async def test_the_models_panel_footer_is_whole_at_80_columns(models_dir):
     app = make_app(models_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        first_footer = screen_text(app).splitlines()[-1]
-        assert "12345 Panels" in first_footer
+        assert "12345 Panels" in footer_keys(app)
         await pilot.press("4")
         await settle(pilot)
-        footer = screen_text(app).splitlines()[-1]
+        footer = footer_keys(app)
         assert "12345 Panels" in footer and "l Load" in footer and "d Delete" in footer, footer
         # Import's key, out of the footer, is on its button (and in help).
         assert "(i)" in str(app.query_one("#import", Button).label)

@@ -9,7 +9,7 @@ from textual.widgets import Digits, Static
 
 from core.leaderboard import Leaderboard, Score
 from core.wallboard import read_wall_board
-from seq2add_tui import board_app, glyphs
+from seq2add_tui import glyphs, qr
 from seq2add_tui.board_app import BoardApp, Place
 from seq2add_tui.cli import build_parser
 
@@ -79,7 +79,7 @@ async def wait_for(pilot, condition, timeout_s: float = 15.0) -> None:
 
 def test_on_a_terminal_that_is_not_utf8_the_board_says_why_it_has_no_qr_code(tmp_path, monkeypatch):
     # Its half blocks would arrive as ASCII stand-ins: an unscannable pattern, worse than none.
-    monkeypatch.setattr(board_app, "GLYPHS", glyphs.ASCII)
+    monkeypatch.setattr(qr, "GLYPHS", glyphs.ASCII)
     path = tmp_path / "room.sqlite3"
     Leaderboard(path).update_room("r1", url="http://192.0.2.1:8000/", players=0, settings="s")
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import ClassVar
 
+from conftest import pilot_test
+from test_app import screen_text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 
@@ -31,36 +32,30 @@ class Keys(App[None]):
         return self.extra_shown if action == "extra" else True
 
 
-def footer_text(app: App) -> str:
-    return "".join(strip.text for strip in app.screen._compositor.render_strips())
+@pilot_test
+async def test_a_burst_of_binding_changes_rebuilds_the_footer_once_and_shows_the_last_state():
+    app = Keys()
+    async with app.run_test(size=(60, 3)) as pilot:
+        await pilot.pause()
+        footer = app.query_one(Footer)
+        recompose = footer.recompose
 
+        async def counted() -> None:
+            app.rebuilds += 1
+            await recompose()
 
-def test_a_burst_of_binding_changes_rebuilds_the_footer_once_and_shows_the_last_state():
-    async def scenario() -> None:
-        app = Keys()
-        async with app.run_test(size=(60, 3)) as pilot:
-            await pilot.pause()
-            footer = app.query_one(Footer)
-            recompose = footer.recompose
-
-            async def counted() -> None:
-                app.rebuilds += 1
-                await recompose()
-
-            footer.recompose = counted
-            assert "Extra key" not in footer_text(app)
-            app.extra_shown = True
-            for _ in range(4):  # as a state switch, a focus move and the App's own ask in a row
-                app.refresh_bindings()
-            for _ in range(3):
-                await pilot.pause()
-            assert app.rebuilds == 1
-            assert "Extra key" in footer_text(app) and "Other key" in footer_text(app)
-            app.extra_shown = False  # a later change is a burst of its own
+        footer.recompose = counted
+        assert "Extra key" not in screen_text(app)
+        app.extra_shown = True
+        for _ in range(4):  # as a state switch, a focus move and the App's own ask in a row
             app.refresh_bindings()
-            for _ in range(3):
-                await pilot.pause()
-            assert app.rebuilds == 2
-            assert "Extra key" not in footer_text(app)
-
-    asyncio.run(scenario())
+        for _ in range(3):
+            await pilot.pause()
+        assert app.rebuilds == 1
+        assert "Extra key" in screen_text(app) and "Other key" in screen_text(app)
+        app.extra_shown = False  # a later change is a burst of its own
+        app.refresh_bindings()
+        for _ in range(3):
+            await pilot.pause()
+        assert app.rebuilds == 2
+        assert "Extra key" not in screen_text(app)

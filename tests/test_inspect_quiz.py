@@ -3,10 +3,8 @@ answered, and the final screen shows what the model found hard in the round."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
-
 import pytest
+from conftest import pilot_test
 from rich.console import Console
 from textual.widgets import Static
 
@@ -18,16 +16,6 @@ from seq2add_tui.quiz_app import QuizApp
 from tests.test_inspect_ui import frozen_predictor
 
 SIZE = (80, 24)
-
-
-def pilot_test(scenario):
-    """Run an async Pilot scenario as a plain test, so no async pytest plugin is needed."""
-
-    @functools.wraps(scenario)
-    def test(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return test
 
 
 @pytest.fixture(scope="module")

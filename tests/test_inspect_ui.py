@@ -7,13 +7,12 @@ don't change when the shipped models are retrained.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import pilot_test
 from textual.app import App, ComposeResult
 from textual.widgets import Input, OptionList, Static
 
@@ -136,16 +135,6 @@ def _text(app, selector: str) -> str:
         return content.plain
     console = app.console
     return "".join(segment.text for segment in console.render(content, console.options))
-
-
-def pilot_test(scenario):
-    """Run an async Pilot scenario as a plain test, so no async pytest plugin is needed."""
-
-    @functools.wraps(scenario)
-    def test(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return test
 
 
 async def _open_evaluation(pilot) -> EvaluationPanel:

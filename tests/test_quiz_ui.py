@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import sqlite3
 import subprocess
@@ -11,7 +10,7 @@ import sys
 import textwrap
 
 import pytest
-from conftest import type_fast
+from conftest import FakeClock, pilot_test, type_fast
 from rich.markup import escape
 from textual.app import App, ComposeResult
 from textual.screen import ModalScreen
@@ -39,29 +38,6 @@ from seq2add_tui.wording import FRESH_NAME
 from tests.test_quiz import ScriptedModel
 
 SIZE = (80, 24)
-
-
-def pilot_test(scenario):
-    """Run an async Pilot scenario as a plain test, so no async pytest plugin is needed."""
-
-    @functools.wraps(scenario)
-    def test(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return test
-
-
-class FakeClock:
-    """Time that moves only when the test says so."""
-
-    def __init__(self, now: float = 1_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture(scope="module")

@@ -18,21 +18,15 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from benchmarks.quiz_session import stop_server
+from benchmarks.quiz_session import free_port, stop_server
 from core.leaderboard import Leaderboard
 from seq2add_tui import glyphs, qr
 from seq2add_tui.cli import main
 from seq2add_tui.qr import NO_QR_NOTE
 from seq2add_tui.quiz_app import EXIT_GRACE_S
-from seq2add_tui.serve import browse_url, quiz_command, room_console
+from seq2add_tui.serve import browse_url, quiz_command
 from seq2add_tui.serve.room import Room
 from seq2add_tui.serve.room_console import RoomConsole
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -540,7 +534,7 @@ def console_welcome(capsys, tmp_path) -> str:
 
 
 def test_the_console_prints_the_join_qr_code_on_a_utf8_terminal(capsys, tmp_path, monkeypatch):
-    monkeypatch.setattr(room_console, "GLYPHS", glyphs.UNICODE)
+    monkeypatch.setattr(qr, "GLYPHS", glyphs.UNICODE)
     output = console_welcome(capsys, tmp_path)
     assert "Join at http://192.0.2.1:8000/" in output and "▄▄▄▄▄" in output
     assert NO_QR_NOTE not in output
@@ -550,7 +544,7 @@ def test_on_a_terminal_that_is_not_utf8_the_console_says_why_it_has_no_qr_code(
     capsys, tmp_path, monkeypatch
 ):
     # Its half blocks would show as mojibake (or ASCII stand-ins): unscannable, worse than none.
-    monkeypatch.setattr(room_console, "GLYPHS", glyphs.ASCII)
+    monkeypatch.setattr(qr, "GLYPHS", glyphs.ASCII)
     output = console_welcome(capsys, tmp_path)
     assert "Join at http://192.0.2.1:8000/" in output and NO_QR_NOTE in output
     assert not set(output) & set(qr.UPPER + qr.LOWER + qr.BOTH)

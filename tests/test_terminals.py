@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import os
 import subprocess
 import sys
@@ -11,6 +9,7 @@ import textwrap
 
 import pytest
 import textual.constants
+from conftest import FakeClock, pilot_test
 from rich.cells import cell_len
 
 from core.store import load_predictor
@@ -21,16 +20,6 @@ from seq2add_tui.quiz import widgets as quiz_widgets
 from seq2add_tui.quiz.widgets import big_rows, spaced
 from seq2add_tui.quiz_app import QuizApp
 from seq2add_tui.screens.too_small import TooSmallScreen
-
-
-def pilot_test(scenario):
-    """Run an async Pilot scenario as a plain test, so no async pytest plugin is needed."""
-
-    @functools.wraps(scenario)
-    def test(*args, **kwargs):
-        asyncio.run(scenario(*args, **kwargs))
-
-    return test
 
 
 @pytest.fixture(scope="module")
@@ -71,25 +60,21 @@ async def test_a_small_window_shows_one_line_and_recovers_when_it_grows(opponent
 async def test_a_question_waits_while_the_window_is_too_small_and_says_so(opponent, tmp_path):
     # Shrunk below 80×24, the question and the answer box are out of sight: the clock stops, as
     # for a dialog over the quiz, and the screen says so instead of stopping it silently.
-    now = [1_000.0]
+    clock = FakeClock()
     app = QuizApp(
-        opponent,
-        player="ann",
-        db_path=tmp_path / "scores.sqlite3",
-        clock=lambda: now[0],
-        cursor_blink=False,
+        opponent, player="ann", db_path=tmp_path / "scores.sqlite3", clock=clock, cursor_blink=False
     )
     async with app.run_test(size=(80, 24)) as pilot:
         panel = app.query_one(QuizPanel)
         await pilot.pause()
         assert panel.state == "question"
-        now[0] += 3
+        clock.advance(3)
         await pilot.resize_terminal(60, 20)
         await pilot.pause(0.3)  # a clock tick or more
         text = " ".join((await screen_text(pilot)).split())
         assert "make the window at least 80×24; now 60×20" in text
         assert "The question's clock is paused until then." in text
-        now[0] += 100  # far past the question's 20 s
+        clock.advance(100)  # far past the question's 20 s
         await pilot.pause(0.3)
         await pilot.resize_terminal(80, 24)
         await pilot.pause(0.3)

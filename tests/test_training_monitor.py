@@ -184,8 +184,6 @@ async def test_at_80x24_refusals_show_whole_and_nothing_covers_the_delete_questi
 
 
 def test_the_app_adds_checks_for_its_plot_but_keeps_a_recipe_s_own():
-    from core.presets import PRESETS
-    from core.train import TrainingConfig
     from seq2add_tui.training_runs import PLOT_CHECKPOINTS, plot_checkpoints
 
     assert plot_checkpoints(TrainingConfig()) == PLOT_CHECKPOINTS  # the notebook asks none
