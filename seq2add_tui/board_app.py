@@ -22,8 +22,7 @@ from textual.widgets import Digits, Static
 from core.leaderboard import Leaderboard, LeaderboardError
 from core.wallboard import WallBoard, read_wall_board
 from seq2add_tui.ascii_terminal import AsciiTerminal
-from seq2add_tui.glyphs import GLYPHS
-from seq2add_tui.qr import NO_QR_NOTE, qr_lines
+from seq2add_tui.qr import terminal_qr
 
 POLL_S = 1.0
 """How often the file is read: a saved round shows within this (well inside 2 s)."""
@@ -132,9 +131,7 @@ class BoardApp(AsciiTerminal, App[None]):
         if board.url != self._url:
             self._url = board.url
             self.query_one("#join-url", Static).update(Content(f"Join at {board.url}"))
-            # Half blocks: on a terminal that can't show them, no code beats an unscannable one.
-            qr = "\n".join(qr_lines(board.url)) if GLYPHS.unicode else NO_QR_NOTE
-            self.query_one("#qr", Static).update(Content(qr))
+            self.query_one("#qr", Static).update(Content("\n".join(terminal_qr(board.url))))
         places = self.query_one("#places", VerticalScroll)
         with self.batch_update():
             await places.remove_children()

@@ -7,10 +7,18 @@ from __future__ import annotations
 
 import segno
 
+from seq2add_tui.glyphs import GLYPHS
+
 UPPER, LOWER, BOTH = "▀", "▄", "█"
 
 NO_QR_NOTE = "(no QR code: the terminal is not UTF-8)"
 """Said instead of the code where half blocks would arrive as ASCII stand-ins: unscannable."""
+
+
+def terminal_qr(url: str) -> list[str]:
+    """``url``'s code for a terminal, or `NO_QR_NOTE` where its half blocks can't be shown: on
+    such a terminal no code beats an unscannable one."""
+    return qr_lines(url) if GLYPHS.unicode else [NO_QR_NOTE]
 
 
 def qr_lines(text: str, *, border: int = 2) -> list[str]:

@@ -16,7 +16,7 @@ from textual import messages, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from core.infer import Predictor
 from core.quiz import DEFAULT_DIFFICULTY, DEFAULT_QUESTIONS, DEFAULT_SECONDS
@@ -26,6 +26,7 @@ from seq2add_tui.quiz import Clock, QuizPanel
 from seq2add_tui.quiz.screen import QuizScreen
 from seq2add_tui.screens.too_small import WindowSizeGuard
 from seq2add_tui.startup import freeze_startup_objects
+from seq2add_tui.widgets.footer import Footer
 
 QUIT_AGAIN_S = 4.0
 """How long a first ctrl+q mid-round waits for the second that confirms it."""

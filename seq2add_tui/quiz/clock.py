@@ -65,10 +65,6 @@ class Ticker:
         self._tick = tick
         self._handle: asyncio.TimerHandle | None = None
 
-    @property
-    def running(self) -> bool:
-        return self._handle is not None
-
     def resume(self) -> None:
         """Tick every ``interval_s`` from now on (no-op if already ticking)."""
         if self._handle is None:

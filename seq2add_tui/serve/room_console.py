@@ -14,8 +14,7 @@ from datetime import datetime
 from rich.console import Console
 from rich.markup import escape
 
-from seq2add_tui.glyphs import GLYPHS
-from seq2add_tui.qr import NO_QR_NOTE, qr_lines
+from seq2add_tui.qr import terminal_qr
 from seq2add_tui.remote_play import LOOPBACK_NAMES
 from seq2add_tui.serve.addresses import is_wildcard, lan_address
 from seq2add_tui.serve.room import Room
@@ -53,8 +52,7 @@ class RoomConsole:
         if is_wildcard(host):
             lan = lan_address()
             print_(f"LAN address: {lan or 'none found (is this machine on a network?)'}")
-        # Half blocks: on a terminal that can't show them, no code beats an unscannable one.
-        for line in qr_lines(url) if GLYPHS.unicode else [NO_QR_NOTE]:
+        for line in terminal_qr(url):
             print_(line, highlight=False, markup=False)
         if host not in LOOPBACK_NAMES:
             print_(

@@ -128,8 +128,8 @@ class FormField(Vertical):
 # and moves the focus only when it bubbles back (or its Submitted message arrives), after the
 # keys typed fast behind it were already sent to the field being left.
 FOCUS_KEYS = [
-    Binding("tab", "next_field", "Next field", show=False, priority=True),
-    Binding("shift+tab", "previous_field", "Previous field", show=False, priority=True),
+    Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
 ]
 """Bindings for a form (`FieldKeys`) whose Enter is its own: Tab and Shift+Tab."""
 
@@ -145,12 +145,6 @@ class FieldKeys:
     after Tab or Enter land in the field the focus moves to."""
 
     screen: Any
-
-    def action_next_field(self) -> None:
-        self.screen.focus_next()
-
-    def action_previous_field(self) -> None:
-        self.screen.focus_previous()
 
     def action_submit_field(self) -> None:
         focused = self.screen.focused
